@@ -1,0 +1,22 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config/load.js';
+import { openStore } from '../store/open-store.js';
+import type { Command } from './command.js';
+
+export const migrateCommand: Command = {
+  name: 'migrate',
+  summary: 'apply database migrations and exit',
+  usage: 'tessera migrate [-c kratos.yml]',
+  async run(args) {
+    const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } } });
+    const config = loadConfig({ file: values.config });
+    const store = await openStore(config.dsn, config.tessera.database);
+    try {
+      await store.migrate();
+      console.log(`migrations applied (${store.dialect})`);
+    } finally {
+      await store.close();
+    }
+    return 0;
+  },
+};

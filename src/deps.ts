@@ -1,0 +1,34 @@
+import type { Logger } from 'pino';
+import type { Config } from './config/types.js';
+import type { IdentitySchemas } from './identity/identity-schemas.js';
+import type { PasswordHasher } from './identity/password-hasher.js';
+import type { Store } from './store/store.js';
+import type { SessionWithIdentity } from './store/types.js';
+
+/**
+ * Turns a session into a JWT for a named template (`whoami?tokenize_as=`). Errors are KratosErrors with the
+ * reasons Kratos uses.
+ */
+export interface SessionTokenizer {
+  tokenize(templateName: string, session: SessionWithIdentity, sessionJson: Record<string, unknown>): Promise<string>;
+}
+
+/** The public JSON Web Key Set, serialized once at start. */
+export interface PublishedKeys {
+  /** `{"keys":[...]}` as bytes, ready to send. */
+  jwksBody: string;
+  maxAgeSeconds: number;
+}
+
+/** Everything the HTTP apps and self-service features need, built once by main.ts (or by a test). */
+export interface Deps {
+  config: Config;
+  store: Store;
+  schemas: IdentitySchemas;
+  hasher: PasswordHasher;
+  logger: Logger;
+  now: () => Date;
+  tokenizer: SessionTokenizer | null;
+  keys: PublishedKeys | null;
+  version: string;
+}

@@ -1,0 +1,40 @@
+import { Hono } from 'hono';
+import type { Deps } from '../deps.js';
+import type { AppEnv } from './app-env.js';
+import { createErrorHandler, notFoundHandler } from './error-handler.js';
+import { adminApiKey } from './middleware/admin-api-key.js';
+import { noCache } from './middleware/no-cache.js';
+import { requestContext } from './middleware/request-context.js';
+import { adminIdentityRoutes } from './routes/admin-identities.js';
+import { healthRoutes } from './routes/health.js';
+
+const UNAUTHENTICATED_PATHS = ['/health/alive', '/health/ready', '/version', '/admin/health/alive', '/admin/health/ready', '/admin/version'];
+
+/**
+ * The admin API (default 127.0.0.1:4434). Kratos serves admin routes under `/admin` and also without the prefix
+ * (`/identities` is rewritten to `/admin/identities`); both work here too.
+ */
+export function createAdminApp(deps: Deps): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
+  api.use(requestContext(deps.logger, []));
+  api.use(noCache());
+  api.use(adminApiKey(deps.config.tessera.adminApiKey, UNAUTHENTICATED_PATHS));
+  api.onError(createErrorHandler(deps.logger));
+  api.notFound(notFoundHandler);
+  api.route('/', healthRoutes(deps));
+  api.route('/admin', healthRoutes(deps));
+  api.route('/', adminIdentityRoutes(deps));
+
+  // Kratos's AddAdminPrefixIfNotPresentNegroni: `/identities/...` behaves like `/admin/identities/...`.
+  const app = new Hono<AppEnv>();
+  app.all('*', (c) => {
+    const url = new URL(c.req.url);
+    const needsPrefix = !url.pathname.startsWith('/admin/') && /^\/(identities|sessions|recovery|courier)(\/|$)/.test(url.pathname);
+    if (!needsPrefix) return api.fetch(c.req.raw, c.env);
+    url.pathname = `/admin${url.pathname}`;
+    const original = c.req.raw;
+    const body = original.method === 'GET' || original.method === 'HEAD' ? undefined : original.body;
+    return api.fetch(new Request(url, { method: original.method, headers: original.headers, body, duplex: 'half' } as RequestInit), c.env);
+  });
+  return app;
+}

@@ -1,0 +1,36 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { Logger } from 'pino';
+import { DatabaseUnavailableError, KratosError, serviceUnavailable } from '../errors/kratos-error.js';
+import type { AppEnv } from './app-env.js';
+
+/**
+ * The one place where errors become responses: herodot JSON for every KratosError, a clean 503 when the database
+ * is unreachable, and a generic 500 (logged, never with a stack trace in the body) for anything unexpected.
+ */
+export function toKratosError(error: unknown): KratosError {
+  if (error instanceof KratosError) return error;
+  if (error instanceof DatabaseUnavailableError) return serviceUnavailable('The database is unavailable. Please retry later.');
+  if (error instanceof HTTPException) return new KratosError(error.status, { reason: error.message || undefined });
+  return new KratosError(500);
+}
+
+export function errorResponse(c: Context<AppEnv>, error: KratosError): Response {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', ...error.headers };
+  if (error.id) headers['Ory-Error-Id'] = error.id;
+  return new Response(JSON.stringify(error.toJSON(c.get('requestId'))), { status: error.code, headers });
+}
+
+export function createErrorHandler(logger: Logger) {
+  return function handleError(error: Error, c: Context<AppEnv>): Response {
+    const mapped = toKratosError(error);
+    if (mapped.code >= 500) {
+      logger.error({ request_id: c.get('requestId'), err: { type: error.name, message: error.message, stack: error.stack } }, 'request failed');
+    }
+    return errorResponse(c, mapped);
+  };
+}
+
+export function notFoundHandler(c: Context<AppEnv>): Response {
+  return errorResponse(c, new KratosError(404, { message: 'The requested resource could not be found' }));
+}

@@ -1,0 +1,31 @@
+import { Hono } from 'hono';
+import type { Deps } from '../deps.js';
+import type { AppEnv } from './app-env.js';
+import { createErrorHandler, notFoundHandler } from './error-handler.js';
+import { noCache } from './middleware/no-cache.js';
+import { requestContext } from './middleware/request-context.js';
+import { healthRoutes } from './routes/health.js';
+import { schemaRoutes } from './routes/schemas.js';
+import { selfServiceApiRoutes } from './routes/selfservice-api.js';
+import { wellKnownRoutes } from './routes/well-known.js';
+import { whoamiRoutes } from './routes/whoami.js';
+
+/**
+ * The public API (default port 4433): self-service flows, whoami and the JWKS. A pure factory: no sockets, no
+ * process state, so tests call `app.request()` on it directly.
+ */
+export function createPublicApp(deps: Deps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(requestContext(deps.logger, deps.config.tessera.trustedProxies));
+  app.use(noCache());
+  app.onError(createErrorHandler(deps.logger));
+  app.notFound(notFoundHandler);
+
+  app.route('/', healthRoutes(deps));
+  app.route('/', whoamiRoutes(deps));
+  app.route('/', selfServiceApiRoutes(deps));
+  app.route('/', schemaRoutes(deps));
+  app.route('/', wellKnownRoutes(deps));
+  // Admin routes are deliberately absent here: /admin/* on the public port is a 404, never a redirect.
+  return app;
+}

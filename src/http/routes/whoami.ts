@@ -1,0 +1,34 @@
+import { Hono, type Context } from 'hono';
+import type { Deps } from '../../deps.js';
+import { badRequest, noActiveSession } from '../../errors/kratos-error.js';
+import { extractSessionToken, findActiveSession } from '../../session/session-credentials.js';
+import { publicSessionJson } from '../../session/session-view.js';
+import type { AppEnv } from '../app-env.js';
+
+/**
+ * `GET /sessions/whoami` (alias `/session/whoami`): the hot path. One indexed lookup by token hash, no caching,
+ * so a revoked session or disabled identity is refused on the very next call. With `tokenize_as` the session is
+ * also turned into a JWT by the tokenizer.
+ */
+export function whoamiRoutes(deps: Deps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const handler = async (c: Context<AppEnv>): Promise<Response> => {
+    const token = extractSessionToken(c.req.raw.headers, deps.config.session.cookie.name);
+    const now = deps.now();
+    const session = token ? await findActiveSession(deps.store, token, now) : null;
+    if (!session) throw noActiveSession();
+    const json = publicSessionJson(deps, session, now);
+    const template = c.req.query('tokenize_as');
+    if (template !== undefined && template !== '') {
+      if (!deps.tokenizer) throw badRequest(`Unable to find tokenizer template "${template}".`);
+      json.tokenized = await deps.tokenizer.tokenize(template, session, json);
+    }
+    c.header('X-Kratos-Authenticated-Identity-Id', session.identity.id);
+    c.header('Cache-Control', 'private, no-cache, no-store, must-revalidate');
+    return c.json(json);
+  };
+  for (const path of ['/sessions/whoami', '/session/whoami']) {
+    app.on(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], path, handler);
+  }
+  return app;
+}

@@ -1,0 +1,62 @@
+import type { Logger } from 'pino';
+import { ConfigError } from '../config/config-error.js';
+import type { Config } from '../config/types.js';
+import type { Deps } from '../deps.js';
+import { IdentitySchemas } from '../identity/identity-schemas.js';
+import { PasswordHasher } from '../identity/password-hasher.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+import { VERSION } from './version.js';
+
+export interface Runtime {
+  deps: Deps;
+  /** Releases what building the deps acquired (database, tokenizer workers). */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds everything the apps need from a validated config, checking at start what can be checked: identity
+ * schemas, the admin exposure rule, and the database (migrated here).
+ */
+export async function buildRuntime(config: Config, logger: Logger, options: { store?: Store; now?: () => Date } = {}): Promise<Runtime> {
+  assertAdminExposure(config);
+  const schemas = new IdentitySchemas(config);
+  const store = options.store ?? (await openStore(config.dsn, config.tessera.database));
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  const hasher = new PasswordHasher(config.hashers.argon2, config.tessera.hashingConcurrency);
+  const deps: Deps = {
+    config,
+    store,
+    schemas,
+    hasher,
+    logger,
+    now: options.now ?? (() => new Date()),
+    tokenizer: null,
+    keys: null,
+    version: VERSION,
+  };
+  return {
+    deps,
+    async close() {
+      await store.close();
+    },
+  };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** The admin API has no authentication of its own in Kratos; off loopback Tessera insists on an API key. */
+function assertAdminExposure(config: Config): void {
+  if (!LOOPBACK.has(config.serve.admin.host) && !config.tessera.adminApiKey) {
+    throw new ConfigError(
+      config.file,
+      'serve.admin.host',
+      `the admin API listens on "${config.serve.admin.host}", which is not loopback, so an admin API key is required (set tessera.admin.api_key or TESSERA_ADMIN_API_KEY)`,
+    );
+  }
+}

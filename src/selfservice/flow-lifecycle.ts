@@ -1,0 +1,109 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { joinUrl } from '../config/join-url.js';
+import type { Deps } from '../deps.js';
+import { badRequest, KratosError, resourceNotFound } from '../errors/kratos-error.js';
+import type { Flow, FlowKind, FlowType } from '../store/types.js';
+import { minutesSince, type UiText } from '../text/messages.js';
+import { addMessage, type UiContainer, type UiNode } from './ui-nodes.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface NewFlowOptions {
+  kind: FlowKind;
+  type: FlowType;
+  requestUrl: string;
+  nodes: UiNode[];
+  returnTo?: string | null;
+  refresh?: boolean;
+  /** The CSRF token for browser flows; API flows get a random one that is never checked (as in Kratos). */
+  csrfToken?: string;
+  internalContext?: Record<string, unknown>;
+}
+
+export function newFlow(deps: Deps, options: NewFlowOptions): Flow {
+  const now = deps.now();
+  const id = randomUUID();
+  const lifespan = options.kind === 'login' ? deps.config.selfservice.flows.login.lifespanMs : deps.config.selfservice.flows.registration.lifespanMs;
+  const csrfToken = options.csrfToken ?? randomBytes(32).toString('base64');
+  const ui: UiContainer = {
+    action: joinUrl(deps.config.serve.public.baseUrl, `self-service/${options.kind}?flow=${id}`),
+    method: 'POST',
+    nodes: options.nodes.map((node) => (node.attributes.name === 'csrf_token' ? { ...node, attributes: { ...node.attributes, value: csrfToken } } : node)),
+  };
+  return {
+    id,
+    kind: options.kind,
+    type: options.type,
+    expiresAt: new Date(now.getTime() + lifespan),
+    issuedAt: now,
+    requestUrl: options.requestUrl,
+    returnTo: options.returnTo ?? null,
+    active: null,
+    state: 'choose_method',
+    ui: ui as unknown as Record<string, unknown>,
+    internalContext: { ...options.internalContext, csrf_token: csrfToken },
+    refresh: options.refresh ?? false,
+    requestedAal: 'aal1',
+    identitySchema: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+export function uiOf(flow: Flow): UiContainer {
+  return flow.ui as unknown as UiContainer;
+}
+
+/** Reads `?flow=` for a submit; Kratos answers a missing or malformed id with this 400. */
+export function requireFlowId(value: string | undefined): string {
+  if (!value || !UUID.test(value)) throw badRequest('The flow query parameter is missing or malformed.');
+  return value;
+}
+
+/** Loads a flow of the given kind, or answers 404 as Kratos does for unknown ids. */
+export async function loadFlow(deps: Deps, kind: FlowKind, id: string | undefined): Promise<Flow> {
+  if (!id || !UUID.test(id)) throw resourceNotFound();
+  const flow = await deps.store.getFlow(id);
+  if (!flow || flow.kind !== kind) throw resourceNotFound();
+  return flow;
+}
+
+export function isExpired(flow: Flow, now: Date): boolean {
+  return flow.expiresAt.getTime() <= now.getTime();
+}
+
+/**
+ * The 410 Kratos answers for a submit to an expired flow. It carries `use_flow_id`: a fresh flow of the same
+ * kind, created here, with the "flow expired" message on it.
+ */
+export async function expiredFlowError(deps: Deps, expired: Flow, replacement: Flow, message: UiText): Promise<KratosError> {
+  const now = deps.now();
+  addMessage(uiOf(replacement), null, message);
+  await deps.store.createFlow(replacement);
+  return new KratosError(410, {
+    id: 'self_service_flow_expired',
+    reason: `The self-service flow expired ${minutesSince(expired.expiresAt, now)} minutes ago, initialize a new one.`,
+    message: 'self-service flow expired',
+    extra: {
+      expired_at: expired.expiresAt.toISOString(),
+      since: (now.getTime() - expired.expiresAt.getTime()) * 1_000_000,
+      use_flow_id: replacement.id,
+    },
+  });
+}
+
+/** The 410 for fetching an expired flow (`GET /self-service/<kind>/flows?id=`). */
+export function expiredFlowFetchError(deps: Deps, kind: FlowKind): KratosError {
+  const name = kind === 'login' ? 'login' : 'registration';
+  return new KratosError(410, {
+    id: 'self_service_flow_expired',
+    reason: `The ${name} flow has expired. Call the ${name} flow init API endpoint to initialize a new ${name} flow.`,
+    message: 'self-service flow expired',
+    details: { api: joinUrl(deps.config.serve.public.baseUrl, `self-service/${kind}/api`) },
+  });
+}
+
+export async function saveFlow(deps: Deps, flow: Flow): Promise<void> {
+  flow.updatedAt = deps.now();
+  await deps.store.updateFlow(flow);
+}

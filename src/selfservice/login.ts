@@ -1,0 +1,147 @@
+import type { Deps } from '../deps.js';
+import { badRequest, KratosError } from '../errors/kratos-error.js';
+import { normalizeIdentifier } from '../identity/normalize-identifier.js';
+import { issueSession } from '../session/issue-session.js';
+import type { Flow, FlowType, SessionWithIdentity } from '../store/types.js';
+import { text, type UiText } from '../text/messages.js';
+import { apiFlowMisuse } from './api-flow-guard.js';
+import { expiredFlowError, isExpired, loadFlow, newFlow, saveFlow, uiOf } from './flow-lifecycle.js';
+import type { RequestContext } from './request-context.js';
+import { addMessage, clearMessages, csrfNode, loginPasswordNodes, setNodeValue } from './ui-nodes.js';
+
+export interface LoginFlowParams {
+  type: FlowType;
+  requestUrl: string;
+  refresh: boolean;
+  returnTo: string | null;
+  csrfToken?: string;
+}
+
+export type SubmitOutcome =
+  | { kind: 'form'; flow: Flow }
+  | { kind: 'success'; flow: Flow; session: SessionWithIdentity; token: string };
+
+/** A submit body, or the reason it could not be decoded (shown on the flow as message 4000001). */
+export type SubmitBody = { ok: true; value: unknown } | { ok: false; reason: string };
+
+const ALREADY_LOGGED_IN_REASON = 'A valid session was detected and thus login is not possible. Did you forget to set `?refresh=true`?';
+
+export function buildLoginFlow(deps: Deps, params: LoginFlowParams): Flow {
+  const identifierLabel = identifierLabelOf(deps);
+  const [identifier, password, method] = loginPasswordNodes(identifierLabel);
+  const nodes = deps.config.selfservice.methods.password.enabled ? [identifier!, csrfNode(''), password!, method!] : [csrfNode('')];
+  return newFlow(deps, { kind: 'login', type: params.type, requestUrl: params.requestUrl, nodes, returnTo: params.returnTo, refresh: params.refresh, csrfToken: params.csrfToken });
+}
+
+/**
+ * `GET /self-service/login/{api,browser}`: a valid session without `refresh=true` is refused like Kratos does;
+ * `aal` other than aal1 cannot be satisfied because Tessera has no second factors.
+ */
+export async function createLoginFlow(deps: Deps, params: LoginFlowParams & { aal: string | undefined; session: SessionWithIdentity | null }): Promise<Flow> {
+  if (params.aal !== undefined && params.aal !== '' && params.aal !== 'aal1') {
+    if (params.aal !== 'aal2') throw badRequest(`Unable to parse AuthenticationMethod Assurance Level (AAL): ${JSON.stringify(params.aal)}`);
+    if (!params.session) {
+      throw new KratosError(400, { id: 'session_aal1_required', reason: 'You have to be authenticated to request a higher authenticator assurance level.', message: 'aal2 and above requires a valid ory session' });
+    }
+    throw badRequest('No second factor is configured, so the authenticator assurance level aal2 cannot be reached.');
+  }
+  if (params.session && !params.refresh) throw sessionAlreadyAvailable();
+  const flow = buildLoginFlow(deps, params);
+  await deps.store.createFlow(flow);
+  return flow;
+}
+
+export function sessionAlreadyAvailable(): KratosError {
+  return new KratosError(400, { id: 'session_already_available', reason: ALREADY_LOGGED_IN_REASON, message: 'you are already logged in' });
+}
+
+/** `POST /self-service/login?flow=` with the password method. */
+export async function submitLogin(deps: Deps, flowId: string, body: SubmitBody, request: RequestContext, session: SessionWithIdentity | null): Promise<SubmitOutcome> {
+  const flow = await loadFlow(deps, 'login', flowId);
+  const now = deps.now();
+  if (isExpired(flow, now)) {
+    const replacement = buildLoginFlow(deps, { type: flow.type, requestUrl: flow.requestUrl, refresh: flow.refresh, returnTo: flow.returnTo });
+    throw await expiredFlowError(deps, flow, replacement, text.loginFlowExpired(flow.expiresAt, now));
+  }
+  const ui = uiOf(flow);
+  clearMessages(ui);
+  const fail = async (message: UiText, node: string | null = null): Promise<SubmitOutcome> => {
+    addMessage(ui, node, message);
+    await saveFlow(deps, flow);
+    return { kind: 'form', flow };
+  };
+
+  if (flow.state === 'passed_challenge') return fail(text.loginAlreadyCompleted());
+  if (flow.type === 'api') {
+    const misuse = apiFlowMisuse(request.headers);
+    if (misuse) return fail(misuse);
+  }
+  if (!body.ok) return fail(text.generic(body.reason));
+  const fields = asObject(body.value);
+  if (!fields) return fail(text.generic('The request body must be a JSON object.'));
+  if (fields.method !== 'password') return fail(text.noLoginStrategy());
+  if (!deps.config.selfservice.methods.password.enabled) return fail(text.noLoginStrategy());
+  if (session && !flow.refresh) return fail(text.generic(ALREADY_LOGGED_IN_REASON));
+
+  const identifierInput = fields.identifier ?? fields.password_identifier;
+  if (identifierInput !== undefined) setNodeValue(ui, 'identifier', typeof identifierInput === 'string' ? identifierInput : '');
+  let invalid = false;
+  for (const [name, value] of [['identifier', identifierInput], ['password', fields.password]] as const) {
+    if (value === undefined || value === null || value === '') {
+      addMessage(ui, name, text.required(name));
+      invalid = true;
+    } else if (typeof value !== 'string') {
+      addMessage(ui, name, text.wrongType(['string'], jsonType(value)));
+      invalid = true;
+    }
+  }
+  if (invalid) {
+    await saveFlow(deps, flow);
+    return { kind: 'form', flow };
+  }
+  const identifier = normalizeIdentifier(identifierInput as string);
+  const password = fields.password as string;
+
+  const identity = await deps.store.findIdentityByCredentialIdentifier('password', identifier);
+  const credential = identity?.credentials?.find((c) => c.type === 'password');
+  const hashed = credential?.config.hashed_password;
+  if (!identity || typeof hashed !== 'string') {
+    // Same work as a real check, so that timing does not reveal whether the account exists.
+    await deps.hasher.verifyDummy(password);
+    return fail(text.invalidCredentials());
+  }
+  const verdict = await deps.hasher.verify(hashed, password);
+  if (!verdict.ok) return fail(text.invalidCredentials());
+  if (identity.state !== 'active') {
+    throw new KratosError(401, { id: 'identity_disabled', reason: 'This account was disabled.', message: 'identity is disabled' });
+  }
+  if (verdict.needsRehash) {
+    await deps.store.updateCredentialConfig(identity.id, 'password', { ...credential!.config, hashed_password: await deps.hasher.hash(password) });
+  }
+
+  const issued = issueSession(identity.id, { method: 'password' }, request, now, deps.config.session.lifespanMs);
+  await deps.store.createSession(issued.session, { countsAsLogin: true });
+  flow.state = 'passed_challenge';
+  flow.active = 'password';
+  await saveFlow(deps, flow);
+  const { tokenHash: _t, logoutTokenHash: _l, ...stored } = issued.session;
+  const { credentials: _c, ...publicIdentity } = identity;
+  return { kind: 'success', flow, session: { ...stored, identity: { ...publicIdentity, loginsCount: identity.loginsCount + 1, lastLoginAt: now } }, token: issued.token };
+}
+
+function identifierLabelOf(deps: Deps): UiText {
+  const identifiers = deps.schemas.getDefault().fields.filter((f) => f.extension.credentials?.password?.identifier);
+  const only = identifiers.length === 1 ? identifiers[0] : undefined;
+  return only?.title ? text.labelGenerated(only.title, 'identifier') : text.labelId();
+}
+
+export function asObject(value: unknown): Record<string, unknown> | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+export function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}

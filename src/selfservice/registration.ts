@@ -1,0 +1,136 @@
+import type { Deps } from '../deps.js';
+import { KratosError } from '../errors/kratos-error.js';
+import { traitValue } from '../identity/identity-schemas.js';
+import { newIdentity, passwordCredential, passwordIdentifiers } from '../identity/new-identity.js';
+import { checkPasswordPolicy } from '../identity/password-policy.js';
+import { issueSession } from '../session/issue-session.js';
+import { DuplicateCredentialIdentifierError } from '../store/errors.js';
+import type { Flow, FlowType, Identity, SessionWithIdentity } from '../store/types.js';
+import { text, type UiText } from '../text/messages.js';
+import { apiFlowMisuse } from './api-flow-guard.js';
+import { expiredFlowError, isExpired, loadFlow, newFlow, saveFlow, uiOf } from './flow-lifecycle.js';
+import { asObject, jsonType, sessionAlreadyAvailable, type SubmitBody } from './login.js';
+import type { RequestContext } from './request-context.js';
+import { addMessage, clearMessages, csrfNode, registrationPasswordNodes, setNodeValue, traitNodes } from './ui-nodes.js';
+
+export interface RegistrationFlowParams {
+  type: FlowType;
+  requestUrl: string;
+  returnTo: string | null;
+  csrfToken?: string;
+}
+
+export type RegistrationOutcome =
+  | { kind: 'form'; flow: Flow }
+  | { kind: 'success'; flow: Flow; identity: Identity; session: SessionWithIdentity | null; token: string | null };
+
+export function buildRegistrationFlow(deps: Deps, params: RegistrationFlowParams): Flow {
+  const schema = deps.schemas.getDefault();
+  const nodes = [csrfNode(''), ...traitNodes(schema.fields), ...(deps.config.selfservice.methods.password.enabled ? registrationPasswordNodes() : [])];
+  return newFlow(deps, { kind: 'registration', type: params.type, requestUrl: params.requestUrl, nodes, returnTo: params.returnTo, csrfToken: params.csrfToken });
+}
+
+export function registrationDisabled(): KratosError {
+  return new KratosError(400, { id: 'self_service_flow_disabled', reason: 'Registration is not allowed because it was disabled.', message: 'registration flow disabled' });
+}
+
+export async function createRegistrationFlow(deps: Deps, params: RegistrationFlowParams & { session: SessionWithIdentity | null }): Promise<Flow> {
+  if (!deps.config.selfservice.flows.registration.enabled) throw registrationDisabled();
+  if (params.session) throw sessionAlreadyAvailable();
+  const flow = buildRegistrationFlow(deps, params);
+  await deps.store.createFlow(flow);
+  return flow;
+}
+
+/** `POST /self-service/registration?flow=` with the password method. */
+export async function submitRegistration(deps: Deps, flowId: string, body: SubmitBody, request: RequestContext, session: SessionWithIdentity | null): Promise<RegistrationOutcome> {
+  if (!deps.config.selfservice.flows.registration.enabled) throw registrationDisabled();
+  const flow = await loadFlow(deps, 'registration', flowId);
+  const now = deps.now();
+  if (isExpired(flow, now)) {
+    const replacement = buildRegistrationFlow(deps, { type: flow.type, requestUrl: flow.requestUrl, returnTo: flow.returnTo });
+    throw await expiredFlowError(deps, flow, replacement, text.registrationFlowExpired(flow.expiresAt, now));
+  }
+  const ui = uiOf(flow);
+  clearMessages(ui);
+  const fail = async (message: UiText, node: string | null = null): Promise<RegistrationOutcome> => {
+    addMessage(ui, node, message);
+    await saveFlow(deps, flow);
+    return { kind: 'form', flow };
+  };
+
+  if (flow.state === 'passed_challenge') return fail(text.registrationAlreadyCompleted());
+  if (flow.type === 'api') {
+    const misuse = apiFlowMisuse(request.headers);
+    if (misuse) return fail(misuse);
+  }
+  if (!body.ok) return fail(text.generic(body.reason));
+  const fields = asObject(body.value);
+  if (!fields) return fail(text.generic('The request body must be a JSON object.'));
+  if (fields.method !== 'password' || !deps.config.selfservice.methods.password.enabled) return fail(text.noRegistrationStrategy());
+  if (session) return fail(text.generic('A valid session was detected and thus registration is not possible.'));
+
+  const schema = deps.schemas.getDefault();
+  const traits = fields.traits ?? {};
+  // Re-render what the user typed (never the password), as Kratos does.
+  if (asObject(traits)) for (const field of schema.fields) setNodeValue(ui, `traits.${field.path}`, scalarTrait(traits as Record<string, unknown>, field.path));
+
+  let invalid = false;
+  if (!asObject(traits)) {
+    addMessage(ui, null, text.wrongType(['object'], jsonType(traits)));
+    invalid = true;
+  } else {
+    for (const issue of deps.schemas.validateTraits(schema, traits)) {
+      addMessage(ui, issue.node, issue.message);
+      invalid = true;
+    }
+  }
+  const password = fields.password;
+  if (password === undefined || password === null || password === '') {
+    addMessage(ui, 'password', text.required('password'));
+    invalid = true;
+  } else if (typeof password !== 'string') {
+    addMessage(ui, 'password', text.wrongType(['string'], jsonType(password)));
+    invalid = true;
+  }
+  if (invalid) {
+    await saveFlow(deps, flow);
+    return { kind: 'form', flow };
+  }
+
+  const validTraits = traits as Record<string, unknown>;
+  const identifiers = passwordIdentifiers(schema, validTraits);
+  if (identifiers.length === 0) return fail(text.identifierMissing());
+  const policyViolation = checkPasswordPolicy(password as string, identifiers, deps.config.selfservice.methods.password);
+  if (policyViolation) return fail(policyViolation, 'password');
+
+  const hashed = await deps.hasher.hash(password as string);
+  const identity = newIdentity({ schema, traits: validTraits, now, credentials: [passwordCredential(identifiers, hashed, now)] });
+  const withSession = deps.config.selfservice.flows.registration.afterPasswordHooks.includes('session');
+  const issued = withSession ? issueSession(identity.id, { method: 'password' }, request, now, deps.config.session.lifespanMs) : null;
+  try {
+    await deps.store.createIdentity(identity, issued ? { session: issued.session } : {});
+  } catch (error) {
+    if (error instanceof DuplicateCredentialIdentifierError) return fail(text.duplicateCredentials());
+    throw error;
+  }
+  flow.state = 'passed_challenge';
+  flow.active = 'password';
+  await saveFlow(deps, flow);
+
+  const { credentials: _c, ...publicIdentity } = identity;
+  if (issued) publicIdentity.loginsCount = 1;
+  let sessionWithIdentity: SessionWithIdentity | null = null;
+  if (issued) {
+    const { tokenHash: _t, logoutTokenHash: _l, ...stored } = issued.session;
+    publicIdentity.lastLoginAt = now;
+    sessionWithIdentity = { ...stored, identity: publicIdentity };
+  }
+  return { kind: 'success', flow, identity: publicIdentity, session: sessionWithIdentity, token: issued?.token ?? null };
+}
+
+/** A trait's submitted value for re-rendering in its input; objects and arrays have no input to go into. */
+function scalarTrait(traits: Record<string, unknown>, path: string): unknown {
+  const value = traitValue(traits, path);
+  return typeof value === 'object' ? undefined : value;
+}

@@ -1,0 +1,21 @@
+/** Unique-constraint conflicts, raised by both store implementations with the same meaning. */
+export class DuplicateCredentialIdentifierError extends Error {
+  override readonly name = 'DuplicateCredentialIdentifierError';
+  constructor(readonly identifier?: string) {
+    super('a credential with this identifier exists already');
+  }
+}
+
+export class DuplicateExternalIdError extends Error {
+  override readonly name = 'DuplicateExternalIdError';
+  constructor() {
+    super('an identity with this external_id exists already');
+  }
+}
+
+export class DuplicateIdError extends Error {
+  override readonly name = 'DuplicateIdError';
+  constructor() {
+    super('an identity with this id exists already');
+  }
+}

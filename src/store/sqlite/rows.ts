@@ -1,0 +1,102 @@
+import type { Flow, Identity, NewSession, Session } from '../types.js';
+import type { identities, selfserviceFlows, sessions, StoredRecoveryAddress, StoredVerifiableAddress } from './schema.js';
+
+type IdentityRow = typeof identities.$inferSelect;
+type SessionRow = typeof sessions.$inferSelect;
+type FlowRow = typeof selfserviceFlows.$inferSelect;
+
+export function identityFromRow(row: IdentityRow): Identity {
+  return {
+    id: row.id,
+    schemaId: row.schemaId,
+    state: row.state,
+    stateChangedAt: row.stateChangedAt,
+    traits: row.traits,
+    metadataPublic: row.metadataPublic ?? null,
+    metadataAdmin: row.metadataAdmin ?? null,
+    externalId: row.externalId,
+    verifiableAddresses: row.verifiableAddresses.map((a) => ({
+      ...a,
+      verifiedAt: a.verifiedAt ? new Date(a.verifiedAt) : null,
+      createdAt: new Date(a.createdAt),
+      updatedAt: new Date(a.updatedAt),
+    })),
+    recoveryAddresses: row.recoveryAddresses.map((a) => ({ ...a, createdAt: new Date(a.createdAt), updatedAt: new Date(a.updatedAt) })),
+    loginsCount: row.loginsCount,
+    lastLoginAt: row.lastLoginAt,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function identityToRow(identity: Identity): typeof identities.$inferInsert {
+  const verifiable: StoredVerifiableAddress[] = identity.verifiableAddresses.map((a) => ({
+    ...a,
+    verifiedAt: a.verifiedAt ? a.verifiedAt.toISOString() : null,
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+  }));
+  const recovery: StoredRecoveryAddress[] = identity.recoveryAddresses.map((a) => ({
+    ...a,
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+  }));
+  return {
+    id: identity.id,
+    schemaId: identity.schemaId,
+    state: identity.state,
+    stateChangedAt: identity.stateChangedAt,
+    traits: identity.traits,
+    metadataPublic: identity.metadataPublic ?? null,
+    metadataAdmin: identity.metadataAdmin ?? null,
+    externalId: identity.externalId,
+    verifiableAddresses: verifiable,
+    recoveryAddresses: recovery,
+    loginsCount: identity.loginsCount,
+    lastLoginAt: identity.lastLoginAt,
+    createdAt: identity.createdAt,
+    updatedAt: identity.updatedAt,
+  };
+}
+
+export function sessionFromRow(row: SessionRow): Session {
+  return {
+    id: row.id,
+    identityId: row.identityId,
+    active: row.active,
+    expiresAt: row.expiresAt,
+    authenticatedAt: row.authenticatedAt,
+    issuedAt: row.issuedAt,
+    aal: row.aal,
+    authenticationMethods: row.authenticationMethods,
+    devices: row.devices,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function sessionToRow(session: NewSession): typeof sessions.$inferInsert {
+  return {
+    id: session.id,
+    tokenHash: session.tokenHash,
+    logoutTokenHash: session.logoutTokenHash,
+    identityId: session.identityId,
+    active: session.active,
+    expiresAt: session.expiresAt,
+    authenticatedAt: session.authenticatedAt,
+    issuedAt: session.issuedAt,
+    aal: session.aal,
+    authenticationMethods: session.authenticationMethods,
+    devices: session.devices,
+    createdAt: session.createdAt,
+    updatedAt: session.updatedAt,
+  };
+}
+
+export function flowFromRow(row: FlowRow): Flow {
+  return { ...row };
+}
+
+export function flowToRow(flow: Flow): typeof selfserviceFlows.$inferInsert {
+  return { ...flow };
+}

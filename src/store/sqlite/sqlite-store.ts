@@ -1,0 +1,376 @@
+import { fileURLToPath } from 'node:url';
+import type Database from 'better-sqlite3';
+import { and, asc, count, eq, gt, inArray, lt, sql } from 'drizzle-orm';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError } from '../errors.js';
+import { bucketStartOf, slidingWindowCount } from '../sliding-window.js';
+import type { Store } from '../store.js';
+import type {
+  Credential,
+  CredentialType,
+  Flow,
+  Identity,
+  IdentityPageQuery,
+  ImportOutcome,
+  JsonObject,
+  NewSession,
+  Session,
+  SessionPageQuery,
+  SessionWithIdentity,
+} from '../types.js';
+import { openSqliteDatabase } from './open-database.js';
+import * as schema from './schema.js';
+import { identities, identityCredentialIdentifiers, identityCredentials, rateLimitBuckets, selfserviceFlows, sessions } from './schema.js';
+import { identityFromRow, identityToRow, sessionFromRow, sessionToRow, flowFromRow, flowToRow } from './rows.js';
+
+const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../migrations/sqlite', import.meta.url));
+
+type Db = BetterSQLite3Database<typeof schema>;
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/**
+ * The embedded default store: better-sqlite3 (synchronous, in-process) behind the async Store interface.
+ * Queries are microseconds, so running them on the event loop is cheaper than any hand-off; the whoami lookup
+ * is a prepared statement.
+ */
+export class SqliteStore implements Store {
+  readonly dialect = 'sqlite' as const;
+  private readonly sqlite: Database.Database;
+  private readonly db: Db;
+  private readonly sessionByTokenHash;
+
+  constructor(dsn: string) {
+    this.sqlite = openSqliteDatabase(dsn);
+    this.db = drizzle({ client: this.sqlite, schema });
+    this.migrateNow();
+    this.sessionByTokenHash = this.db
+      .select({ session: sessions, identity: identities })
+      .from(sessions)
+      .innerJoin(identities, eq(identities.id, sessions.identityId))
+      .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')))
+      .prepare();
+  }
+
+  private migrateNow(): void {
+    migrate(this.db, { migrationsFolder: MIGRATIONS_FOLDER });
+  }
+
+  async migrate(): Promise<void> {
+    this.migrateNow();
+  }
+
+  async ping(): Promise<void> {
+    this.sqlite.prepare('select 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.sqlite.open) {
+      this.sqlite.pragma('optimize');
+      this.sqlite.close();
+    }
+  }
+
+  // --- identities -------------------------------------------------------------------------------
+
+  async createIdentity(identity: Identity, options: { session?: NewSession } = {}): Promise<void> {
+    this.db.transaction((tx) => {
+      this.insertIdentity(tx, identity);
+      if (options.session) this.insertSession(tx, options.session, true);
+    });
+  }
+
+  async importIdentities(batch: Identity[]): Promise<ImportOutcome[]> {
+    return this.db.transaction((tx) => {
+      const outcomes: ImportOutcome[] = [];
+      for (const identity of batch) {
+        const existing = this.existingConflict(tx, identity);
+        if (existing) {
+          outcomes.push({ id: identity.id, status: 'skipped', reason: existing });
+          continue;
+        }
+        this.insertIdentity(tx, identity);
+        outcomes.push({ id: identity.id, status: 'created' });
+      }
+      return outcomes;
+    });
+  }
+
+  private existingConflict(tx: Tx, identity: Identity): string | null {
+    if (tx.select({ id: identities.id }).from(identities).where(eq(identities.id, identity.id)).get()) return 'an identity with this id exists';
+    if (identity.externalId && tx.select({ id: identities.id }).from(identities).where(eq(identities.externalId, identity.externalId)).get()) {
+      return 'an identity with this external_id exists';
+    }
+    for (const credential of identity.credentials ?? []) {
+      for (const identifier of credential.identifiers) {
+        const hit = tx
+          .select({ id: identityCredentialIdentifiers.identityId })
+          .from(identityCredentialIdentifiers)
+          .where(and(eq(identityCredentialIdentifiers.type, credential.type), eq(identityCredentialIdentifiers.identifier, identifier)))
+          .get();
+        if (hit) return `identifier ${identifier} exists`;
+      }
+    }
+    return null;
+  }
+
+  private insertIdentity(tx: Tx, identity: Identity): void {
+    try {
+      tx.insert(identities).values(identityToRow(identity)).run();
+    } catch (error) {
+      throw translateUniqueViolation(error);
+    }
+    this.insertCredentials(tx, identity.id, identity.credentials ?? []);
+  }
+
+  private insertCredentials(tx: Tx, identityId: string, credentials: Credential[]): void {
+    for (const credential of credentials) {
+      tx.insert(identityCredentials)
+        .values({
+          identityId,
+          type: credential.type,
+          config: credential.config,
+          version: credential.version,
+          createdAt: credential.createdAt,
+          updatedAt: credential.updatedAt,
+        })
+        .run();
+      for (const identifier of credential.identifiers) {
+        try {
+          tx.insert(identityCredentialIdentifiers).values({ type: credential.type, identifier, identityId }).run();
+        } catch (error) {
+          throw translateUniqueViolation(error, identifier);
+        }
+      }
+    }
+  }
+
+  private loadCredentials(tx: Db | Tx, identityIds: string[]): Map<string, Credential[]> {
+    const result = new Map<string, Credential[]>();
+    if (identityIds.length === 0) return result;
+    const rows = tx.select().from(identityCredentials).where(inArray(identityCredentials.identityId, identityIds)).all();
+    const identifierRows = tx
+      .select()
+      .from(identityCredentialIdentifiers)
+      .where(inArray(identityCredentialIdentifiers.identityId, identityIds))
+      .orderBy(asc(identityCredentialIdentifiers.identifier))
+      .all();
+    for (const row of rows) {
+      const list = result.get(row.identityId) ?? [];
+      list.push({
+        type: row.type,
+        identifiers: identifierRows.filter((i) => i.identityId === row.identityId && i.type === row.type).map((i) => i.identifier),
+        config: row.config,
+        version: row.version,
+        createdAt: row.createdAt,
+        updatedAt: row.updatedAt,
+      });
+      result.set(row.identityId, list);
+    }
+    return result;
+  }
+
+  private withCredentials(list: Identity[], wanted: boolean | undefined): Identity[] {
+    if (!wanted) return list;
+    const credentials = this.loadCredentials(
+      this.db,
+      list.map((i) => i.id),
+    );
+    for (const identity of list) identity.credentials = credentials.get(identity.id) ?? [];
+    return list;
+  }
+
+  async getIdentity(id: string, options: { withCredentials?: boolean } = {}): Promise<Identity | null> {
+    const row = this.db.select().from(identities).where(eq(identities.id, id)).get();
+    return row ? (this.withCredentials([identityFromRow(row)], options.withCredentials)[0] ?? null) : null;
+  }
+
+  async getIdentityByExternalId(externalId: string, options: { withCredentials?: boolean } = {}): Promise<Identity | null> {
+    const row = this.db.select().from(identities).where(eq(identities.externalId, externalId)).get();
+    return row ? (this.withCredentials([identityFromRow(row)], options.withCredentials)[0] ?? null) : null;
+  }
+
+  async findIdentityByCredentialIdentifier(type: CredentialType, identifier: string): Promise<Identity | null> {
+    const row = this.db
+      .select({ identity: identities })
+      .from(identityCredentialIdentifiers)
+      .innerJoin(identities, eq(identities.id, identityCredentialIdentifiers.identityId))
+      .where(and(eq(identityCredentialIdentifiers.type, type), eq(identityCredentialIdentifiers.identifier, identifier)))
+      .get();
+    return row ? (this.withCredentials([identityFromRow(row.identity)], true)[0] ?? null) : null;
+  }
+
+  async listIdentities(query: IdentityPageQuery): Promise<Identity[]> {
+    const conditions = [];
+    if (query.after) conditions.push(gt(identities.id, query.after));
+    if (query.ids) conditions.push(inArray(identities.id, query.ids.length ? query.ids : ['']));
+    if (query.credentialsIdentifier !== undefined) {
+      conditions.push(
+        inArray(
+          identities.id,
+          this.db
+            .select({ id: identityCredentialIdentifiers.identityId })
+            .from(identityCredentialIdentifiers)
+            .where(eq(identityCredentialIdentifiers.identifier, query.credentialsIdentifier)),
+        ),
+      );
+    }
+    const rows = this.db
+      .select()
+      .from(identities)
+      .where(conditions.length ? and(...conditions) : undefined)
+      .orderBy(asc(identities.id))
+      .limit(query.pageSize)
+      .all();
+    return this.withCredentials(rows.map(identityFromRow), query.withCredentials);
+  }
+
+  async countIdentities(): Promise<number> {
+    return this.db.select({ n: count() }).from(identities).get()?.n ?? 0;
+  }
+
+  async updateIdentity(identity: Identity): Promise<void> {
+    this.db.transaction((tx) => {
+      const { id: _id, createdAt: _createdAt, loginsCount: _loginsCount, lastLoginAt: _lastLoginAt, ...fields } = identityToRow(identity);
+      try {
+        tx.update(identities).set(fields).where(eq(identities.id, identity.id)).run();
+      } catch (error) {
+        throw translateUniqueViolation(error);
+      }
+      if (identity.credentials) {
+        tx.delete(identityCredentialIdentifiers).where(eq(identityCredentialIdentifiers.identityId, identity.id)).run();
+        tx.delete(identityCredentials).where(eq(identityCredentials.identityId, identity.id)).run();
+        this.insertCredentials(tx, identity.id, identity.credentials);
+      }
+    });
+  }
+
+  async updateCredentialConfig(identityId: string, type: CredentialType, config: JsonObject): Promise<void> {
+    this.db
+      .update(identityCredentials)
+      .set({ config, updatedAt: new Date() })
+      .where(and(eq(identityCredentials.identityId, identityId), eq(identityCredentials.type, type)))
+      .run();
+  }
+
+  async deleteIdentity(id: string): Promise<boolean> {
+    return this.db.delete(identities).where(eq(identities.id, id)).run().changes > 0;
+  }
+
+  // --- sessions ---------------------------------------------------------------------------------
+
+  async createSession(session: NewSession, options: { countsAsLogin?: boolean } = {}): Promise<void> {
+    this.db.transaction((tx) => this.insertSession(tx, session, options.countsAsLogin ?? true));
+  }
+
+  private insertSession(tx: Tx, session: NewSession, countsAsLogin: boolean): void {
+    tx.insert(sessions).values(sessionToRow(session)).run();
+    if (countsAsLogin) {
+      tx.update(identities)
+        .set({ loginsCount: sql`${identities.loginsCount} + 1`, lastLoginAt: session.authenticatedAt })
+        .where(eq(identities.id, session.identityId))
+        .run();
+    }
+  }
+
+  async findSessionByTokenHash(tokenHash: string): Promise<SessionWithIdentity | null> {
+    const row = this.sessionByTokenHash.get({ tokenHash });
+    return row ? { ...sessionFromRow(row.session), identity: identityFromRow(row.identity) } : null;
+  }
+
+  async findSessionByLogoutTokenHash(logoutTokenHash: string): Promise<Session | null> {
+    const row = this.db.select().from(sessions).where(eq(sessions.logoutTokenHash, logoutTokenHash)).get();
+    return row ? sessionFromRow(row) : null;
+  }
+
+  async getSession(id: string): Promise<SessionWithIdentity | null> {
+    const row = this.db.select({ session: sessions, identity: identities }).from(sessions).innerJoin(identities, eq(identities.id, sessions.identityId)).where(eq(sessions.id, id)).get();
+    return row ? { ...sessionFromRow(row.session), identity: identityFromRow(row.identity) } : null;
+  }
+
+  async listSessions(query: SessionPageQuery): Promise<Array<Session | SessionWithIdentity>> {
+    const conditions = [];
+    if (query.after) conditions.push(gt(sessions.id, query.after));
+    if (query.identityId) conditions.push(eq(sessions.identityId, query.identityId));
+    if (query.active !== undefined) {
+      const now = new Date();
+      conditions.push(
+        query.active
+          ? and(eq(sessions.active, true), gt(sessions.expiresAt, now), eq(identities.state, 'active'))
+          : sql`not (${sessions.active} = 1 and ${sessions.expiresAt} > ${now.getTime()} and ${identities.state} = 'active')`,
+      );
+    }
+    const rows = this.db
+      .select({ session: sessions, identity: identities })
+      .from(sessions)
+      .innerJoin(identities, eq(identities.id, sessions.identityId))
+      .where(conditions.length ? and(...conditions) : undefined)
+      .orderBy(asc(sessions.id))
+      .limit(query.pageSize)
+      .all();
+    return rows.map((row) => (query.withIdentity ? { ...sessionFromRow(row.session), identity: identityFromRow(row.identity) } : sessionFromRow(row.session)));
+  }
+
+  async revokeSession(id: string): Promise<boolean> {
+    return this.db.update(sessions).set({ active: false, updatedAt: new Date() }).where(eq(sessions.id, id)).run().changes > 0;
+  }
+
+  async deleteIdentitySessions(identityId: string): Promise<number> {
+    return this.db.delete(sessions).where(eq(sessions.identityId, identityId)).run().changes;
+  }
+
+  async extendSession(id: string, expiresAt: Date): Promise<boolean> {
+    return this.db.update(sessions).set({ expiresAt, updatedAt: new Date() }).where(eq(sessions.id, id)).run().changes > 0;
+  }
+
+  // --- flows ------------------------------------------------------------------------------------
+
+  async createFlow(flow: Flow): Promise<void> {
+    this.db.insert(selfserviceFlows).values(flowToRow(flow)).run();
+  }
+
+  async getFlow(id: string): Promise<Flow | null> {
+    const row = this.db.select().from(selfserviceFlows).where(eq(selfserviceFlows.id, id)).get();
+    return row ? flowFromRow(row) : null;
+  }
+
+  async updateFlow(flow: Flow): Promise<void> {
+    const { id: _id, createdAt: _createdAt, ...fields } = flowToRow(flow);
+    this.db.update(selfserviceFlows).set(fields).where(eq(selfserviceFlows.id, flow.id)).run();
+  }
+
+  async deleteExpiredFlows(before: Date): Promise<number> {
+    return this.db.delete(selfserviceFlows).where(lt(selfserviceFlows.expiresAt, before)).run().changes;
+  }
+
+  // --- rate limiting ----------------------------------------------------------------------------
+
+  async hitRateLimit(key: string, windowMs: number, now: Date): Promise<number> {
+    const nowMs = now.getTime();
+    const bucketStart = bucketStartOf(nowMs, windowMs);
+    return this.db.transaction((tx) => {
+      const current = tx
+        .insert(rateLimitBuckets)
+        .values({ key, bucketStart, count: 1 })
+        .onConflictDoUpdate({ target: [rateLimitBuckets.key, rateLimitBuckets.bucketStart], set: { count: sql`${rateLimitBuckets.count} + 1` } })
+        .returning({ count: rateLimitBuckets.count })
+        .get();
+      const previous = tx
+        .select({ count: rateLimitBuckets.count })
+        .from(rateLimitBuckets)
+        .where(and(eq(rateLimitBuckets.key, key), eq(rateLimitBuckets.bucketStart, bucketStart - windowMs)))
+        .get();
+      tx.delete(rateLimitBuckets).where(and(eq(rateLimitBuckets.key, key), lt(rateLimitBuckets.bucketStart, bucketStart - windowMs))).run();
+      return slidingWindowCount(previous?.count ?? 0, current.count, (nowMs - bucketStart) / windowMs);
+    });
+  }
+}
+
+function translateUniqueViolation(error: unknown, identifier?: string): unknown {
+  const message = error instanceof Error ? error.message : '';
+  if (!message.includes('UNIQUE constraint failed') && !message.includes('PRIMARY KEY')) return error;
+  if (message.includes('identity_credential_identifiers')) return new DuplicateCredentialIdentifierError(identifier);
+  if (message.includes('external_id')) return new DuplicateExternalIdError();
+  if (message.includes('identities.id')) return new DuplicateIdError();
+  return error;
+}

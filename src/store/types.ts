@@ -1,0 +1,141 @@
+/**
+ * Domain records as the rest of the service sees them. Both store implementations convert to and from these at
+ * their boundary, so feature code never sees a dialect's column types.
+ */
+export type IdentityState = 'active' | 'inactive';
+export type CredentialType = 'password' | 'oidc';
+export type AuthenticatorAssuranceLevel = 'aal0' | 'aal1' | 'aal2' | 'aal3';
+export type JsonObject = Record<string, unknown>;
+
+export interface VerifiableAddress {
+  id: string;
+  value: string;
+  verified: boolean;
+  via: 'email' | 'sms';
+  status: 'pending' | 'sent' | 'completed';
+  verifiedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface RecoveryAddress {
+  id: string;
+  value: string;
+  via: 'email' | 'sms';
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Credential {
+  type: CredentialType;
+  /** Normalized identifiers, unique per credential type across all identities. */
+  identifiers: string[];
+  /** Type-specific settings: `{hashed_password}` for password, `{providers:[...]}` for oidc. */
+  config: JsonObject;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Identity {
+  id: string;
+  schemaId: string;
+  state: IdentityState;
+  stateChangedAt: Date | null;
+  traits: JsonObject;
+  metadataPublic: unknown;
+  metadataAdmin: unknown;
+  externalId: string | null;
+  verifiableAddresses: VerifiableAddress[];
+  recoveryAddresses: RecoveryAddress[];
+  loginsCount: number;
+  lastLoginAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Present only when asked for (admin reads, login). */
+  credentials?: Credential[];
+}
+
+export interface AuthenticationMethod {
+  method: string;
+  aal: AuthenticatorAssuranceLevel;
+  completed_at: string;
+  provider?: string;
+}
+
+export interface SessionDevice {
+  id: string;
+  ip_address: string | null;
+  user_agent: string | null;
+  location: string | null;
+}
+
+export interface Session {
+  id: string;
+  identityId: string;
+  active: boolean;
+  expiresAt: Date;
+  authenticatedAt: Date;
+  issuedAt: Date;
+  aal: AuthenticatorAssuranceLevel;
+  authenticationMethods: AuthenticationMethod[];
+  devices: SessionDevice[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface SessionWithIdentity extends Session {
+  identity: Identity;
+}
+
+/** What is written when a session is created: the hashes of its secrets, never the secrets. */
+export interface NewSession extends Session {
+  tokenHash: string;
+  logoutTokenHash: string;
+}
+
+export type FlowKind = 'login' | 'registration';
+export type FlowType = 'api' | 'browser';
+
+export interface Flow {
+  id: string;
+  kind: FlowKind;
+  type: FlowType;
+  expiresAt: Date;
+  issuedAt: Date;
+  requestUrl: string;
+  returnTo: string | null;
+  /** The credential method used, set after a submit (`password`, `oidc`). */
+  active: string | null;
+  state: string;
+  /** UI container `{action, method, nodes, messages?}` as served. */
+  ui: JsonObject;
+  /** Server-side context that is never serialized to clients (CSRF token, OIDC linking data, ...). */
+  internalContext: JsonObject;
+  refresh: boolean;
+  requestedAal: AuthenticatorAssuranceLevel;
+  identitySchema: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface IdentityPageQuery {
+  pageSize: number;
+  /** Keyset cursor: return identities whose id sorts after this one. */
+  after?: string;
+  ids?: string[];
+  /** Exact, normalized credential identifier (any credential type). */
+  credentialsIdentifier?: string;
+  withCredentials?: boolean;
+}
+
+export interface SessionPageQuery {
+  pageSize: number;
+  /** Keyset cursor: the id of the last session of the previous page. */
+  after?: string;
+  identityId?: string;
+  active?: boolean;
+  withIdentity?: boolean;
+}
+
+export type ImportOutcome = { id: string; status: 'created' } | { id: string; status: 'skipped'; reason: string };

@@ -1,0 +1,40 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/types.js';
+
+/** A scratch directory removed when the test process exits. */
+export function tempDir(prefix = 'tessera-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/**
+ * A config for tests: a fresh SQLite file, the repository's identity schema, cheap argon2 parameters (the real
+ * ones are exercised by the benchmark), and whatever the test overrides in kratos.yml terms.
+ */
+export function testConfig(overrides: Record<string, unknown> = {}, dir = tempDir()): Config {
+  const base: Record<string, unknown> = {
+    dsn: `sqlite://${join(dir, 'tessera.db')}?_fk=true`,
+    serve: { public: { base_url: 'http://localhost:4433/', host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 } },
+    identity: { default_schema_id: 'default', schemas: [{ id: 'default', url: `file://${join(process.cwd(), 'templates/identity.schema.json')}` }] },
+    selfservice: { flows: { registration: { after: { password: { hooks: [{ hook: 'session' }] } } } } },
+    hashers: { argon2: { memory: '1MB', iterations: 1, parallelism: 1 } },
+    log: { level: 'silent' },
+  };
+  return loadConfig({ file: null, env: {}, overrides: mergeDeep(base, overrides) });
+}
+
+export function mergeDeep(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const existing = out[key];
+    out[key] =
+      typeof value === 'object' && value !== null && !Array.isArray(value) && typeof existing === 'object' && existing !== null && !Array.isArray(existing)
+        ? mergeDeep(existing as Record<string, unknown>, value as Record<string, unknown>)
+        : value;
+  }
+  return out;
+}
