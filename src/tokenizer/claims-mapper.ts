@@ -1,0 +1,27 @@
+/**
+ * The boundary between the tokenizer (claims, keys, signing: src/tokenizer/*) and the Jsonnet evaluation engine
+ * (src/tokenizer/mapper/*). The tokenizer builds the default claims and signs; the mapper turns
+ * (session, claims) into the template's extra claims.
+ */
+export interface MapperTemplate {
+  /** Template name from `session.whoami.tokenizer.templates.<name>`. */
+  name: string;
+  /** The Jsonnet source of `claims_mapper_url`, read and checked at start. */
+  source: string;
+  /** Where the source came from: an absolute file path, or `base64://` for inline mappers. Used in errors. */
+  origin: string;
+}
+
+export interface ClaimsMapper {
+  /**
+   * Evaluates the template's mapper with `std.extVar('session')` and `std.extVar('claims')` bound, exactly as
+   * Kratos does, and returns the `claims` object of its output (other top-level keys are ignored).
+   * Rejects with a KratosError (400) carrying Kratos's reasons:
+   *  - `Unable to execute tokenizer JsonNet.` for syntax/runtime errors and timeouts (the Jsonnet error text goes
+   *    into `details`);
+   *  - `Expected tokenizer JsonNet to return a claims object but it did not.` when there is no `claims` object.
+   */
+  map(template: string, session: Record<string, unknown>, claims: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** Stops worker processes and timers. */
+  close(): Promise<void>;
+}
