@@ -25,3 +25,18 @@ export interface ClaimsMapper {
   /** Stops worker processes and timers. */
   close(): Promise<void>;
 }
+
+/**
+ * Options of the engine factory `createClaimsMapper(templates, options)` exported by
+ * src/tokenizer/mapper/create-claims-mapper.ts.
+ */
+export interface ClaimsMapperOptions {
+  /** Per-evaluation bound (`tessera.tokenizer.mapper_timeout`, default 1 s); a mapper over it fails its request only. */
+  timeoutMs: number;
+  /** Evaluation worker processes (`tessera.tokenizer.workers`). */
+  workers: number;
+  /** Bound of the memoization cache (`tessera.tokenizer.mapper_cache_max_entries`); 0 disables it. */
+  cacheMaxEntries: number;
+  /** Memory a worker may use before it is restarted (`tessera.tokenizer.mapper_max_memory`). */
+  maxMemoryBytes: number;
+}
