@@ -22,7 +22,7 @@ describe('GET /sessions/whoami (kratos.md §2)', () => {
 
   it('reads the token from X-Session-Token, Authorization: Bearer and the session cookie, on both paths', async () => {
     for (const path of ['/sessions/whoami', '/session/whoami']) {
-      for (const headers of [{ 'x-session-token': token }, { authorization: `Bearer ${token}` }, { cookie: `other=1; ory_kratos_session=${token}` }]) {
+      for (const headers of [{ 'x-session-token': token }, { authorization: `Bearer ${token}` }, { cookie: `other=1; ory_kratos_session=${token}` }] as Array<Record<string, string>>) {
         const response = await fetch(`${server.publicUrl}${path}`, { headers });
         assert.equal(response.status, 200, `${path} ${Object.keys(headers)[0]}`);
         assert.equal(response.headers.get('x-kratos-authenticated-identity-id'), identityId);
@@ -38,7 +38,7 @@ describe('GET /sessions/whoami (kratos.md §2)', () => {
   });
 
   it('answers the exact Kratos 401 for no, unknown and malformed credentials, echoing X-Request-ID', async () => {
-    for (const headers of [{}, { 'x-session-token': 'ory_st_unknown' }, { authorization: 'Basic Zm9vOmJhcg==' }, { authorization: `Bearer` }, { 'x-session-token': 'x'.repeat(5000) }]) {
+    for (const headers of [{}, { 'x-session-token': 'ory_st_unknown' }, { authorization: 'Basic Zm9vOmJhcg==' }, { authorization: `Bearer` }, { 'x-session-token': 'x'.repeat(5000) }] as Array<Record<string, string>>) {
       const response = await fetch(`${server.publicUrl}/sessions/whoami`, { headers });
       assert.equal(response.status, 401);
       assert.deepEqual(await jsonOf(response), UNAUTHORIZED);
