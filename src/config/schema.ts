@@ -264,7 +264,7 @@ export const configSchema = {
           default: {},
           properties: {
             memory: { type: 'string', pattern: '^[0-9]+(\\.[0-9]+)?(B|KB|MB|GB|TB)$', default: '64MB' },
-            iterations: { type: 'integer', minimum: 1, default: 2 },
+            iterations: { type: 'integer', minimum: 1, default: 1 },
             parallelism: { type: 'integer', minimum: 1, maximum: 255, default: 1 },
             salt_length: { type: 'integer', minimum: 16, default: 16 },
             key_length: { type: 'integer', minimum: 16, default: 32 },

@@ -56,3 +56,16 @@ describe('error responses are herodot JSON', () => {
     }
   });
 });
+
+describe('readiness', () => {
+  it('reports 503 with the failing check when the database is unreachable', async () => {
+    const server = await startTestServer();
+    await server.runtime.deps.store.close();
+    const response = await fetch(`${server.publicUrl}/health/ready`);
+    assert.equal(response.status, 503);
+    const body = await jsonOf(response);
+    assert.equal(typeof (body.errors as Record<string, unknown>).database, 'string');
+    assert.deepEqual(await jsonOf(await fetch(`${server.publicUrl}/health/alive`)), { status: 'ok' });
+    await server.close();
+  });
+});

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
@@ -20,7 +21,8 @@ export function requestContext(logger: Logger, trustedProxies: readonly string[]
     await next();
     logger.info(
       {
-        request_id: requestId,
+        // Every log line has a request id; the client's own X-Request-ID is used when it sent one.
+        request_id: requestId ?? randomUUID(),
         method: c.req.method,
         path: c.req.path.length > 256 ? `${c.req.path.slice(0, 256)}…` : c.req.path,
         status: c.res.status,
