@@ -30,7 +30,7 @@ export function ensureChromium(): void {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const steps: string[][] = [
     ['apt-get', '-o', 'DPkg::Lock::Timeout=600', 'update', '-qq'],
-    ['apt-get', '-o', 'DPkg::Lock::Timeout=600', 'install', '-y', '-qq', '--no-install-recommends', 'chromium'],
+    ['apt-get', '-o', 'DPkg::Lock::Timeout=600', 'install', '-y', '-qq', 'chromium'],
   ];
   for (const step of steps) {
     const result = spawnSync(step[0] as string, step.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 15 * 60_000 });
