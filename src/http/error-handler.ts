@@ -3,6 +3,8 @@ import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import { DatabaseUnavailableError, KratosError, serviceUnavailable } from '../errors/kratos-error.js';
 import type { AppEnv } from './app-env.js';
+import { prefersHtml } from './content-negotiation.js';
+import { htmlResponse } from './html-response.js';
 
 /**
  * The one place where errors become responses: herodot JSON for every KratosError, a clean 503 when the database
@@ -21,11 +23,24 @@ export function errorResponse(c: Context<AppEnv>, error: KratosError): Response 
   return new Response(JSON.stringify(error.toJSON(c.get('requestId'))), { status: error.code, headers });
 }
 
-export function createErrorHandler(logger: Logger) {
+export interface ErrorHandlerOptions {
+  /**
+   * Renders an error as a page for a browser navigation (Accept prefers text/html) to a path it applies to, so a
+   * person filling a form sees words and a way back instead of JSON. Status and error id stay the same.
+   */
+  html?: { appliesTo: (path: string) => boolean; render: (error: KratosError) => string };
+}
+
+export function createErrorHandler(logger: Logger, options: ErrorHandlerOptions = {}) {
   return function handleError(error: Error, c: Context<AppEnv>): Response {
     const mapped = toKratosError(error);
     if (mapped.code >= 500) {
       logger.error({ request_id: c.get('requestId'), err: { type: error.name, message: error.message, stack: error.stack } }, 'request failed');
+    }
+    if (options.html && options.html.appliesTo(c.req.path) && prefersHtml(c.req.raw.headers)) {
+      const headers = new Headers(mapped.headers);
+      if (mapped.id) headers.set('Ory-Error-Id', mapped.id);
+      return htmlResponse(options.html.render(mapped), mapped.code, headers);
     }
     return errorResponse(c, mapped);
   };

@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import type { Deps } from '../deps.js';
+import { browserFlowInitUrl } from '../selfservice/browser-urls.js';
+import { renderErrorPage } from '../ui/error-page.js';
 import type { AppEnv } from './app-env.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { noCache } from './middleware/no-cache.js';
@@ -7,6 +9,8 @@ import { requestContext } from './middleware/request-context.js';
 import { healthRoutes } from './routes/health.js';
 import { schemaRoutes } from './routes/schemas.js';
 import { selfServiceApiRoutes } from './routes/selfservice-api.js';
+import { selfServiceBrowserRoutes } from './routes/selfservice-browser.js';
+import { uiRoutes } from './routes/ui.js';
 import { wellKnownRoutes } from './routes/well-known.js';
 import { whoamiRoutes } from './routes/whoami.js';
 
@@ -18,12 +22,21 @@ export function createPublicApp(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestContext(deps.logger, deps.config.tessera.trustedProxies));
   app.use(noCache());
-  app.onError(createErrorHandler(deps.logger));
+  app.onError(
+    createErrorHandler(deps.logger, {
+      html: {
+        appliesTo: (path) => path.startsWith('/self-service/') || path.startsWith('/ui/'),
+        render: (error) => renderErrorPage({ code: error.code, id: error.id, message: error.message, reason: error.reason, startOverUrl: browserFlowInitUrl(deps.config, 'login') }),
+      },
+    }),
+  );
   app.notFound(notFoundHandler);
 
   app.route('/', healthRoutes(deps));
   app.route('/', whoamiRoutes(deps));
   app.route('/', selfServiceApiRoutes(deps));
+  app.route('/', selfServiceBrowserRoutes(deps));
+  app.route('/', uiRoutes(deps));
   app.route('/', schemaRoutes(deps));
   app.route('/', wellKnownRoutes(deps));
   // Admin routes are deliberately absent here: /admin/* on the public port is a 404, never a redirect.

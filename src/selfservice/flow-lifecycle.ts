@@ -4,6 +4,7 @@ import type { Deps } from '../deps.js';
 import { badRequest, KratosError, resourceNotFound } from '../errors/kratos-error.js';
 import type { Flow, FlowKind, FlowType } from '../store/types.js';
 import { minutesSince, type UiText } from '../text/messages.js';
+import { browserFlowInitUrl } from './browser-urls.js';
 import { addMessage, type UiContainer, type UiNode } from './ui-nodes.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -106,4 +107,20 @@ export function expiredFlowFetchError(deps: Deps, kind: FlowKind): KratosError {
 export async function saveFlow(deps: Deps, flow: Flow): Promise<void> {
   flow.updatedAt = deps.now();
   await deps.store.updateFlow(flow);
+}
+
+/** The CSRF token a flow was created with; a replacement for an expired browser flow stays bound to the same cookie. */
+export function csrfTokenOf(flow: Flow): string | undefined {
+  const token = flow.internalContext.csrf_token;
+  return typeof token === 'string' ? token : undefined;
+}
+
+/** The 410 for fetching an expired browser flow: it tells the UI where to start a new one. */
+export function expiredBrowserFlowFetchError(deps: Deps, flow: Flow): KratosError {
+  return new KratosError(410, {
+    id: 'self_service_flow_expired',
+    reason: `The ${flow.kind} flow has expired. Redirect the user to the ${flow.kind} flow init endpoint to initialize a new ${flow.kind} flow.`,
+    message: 'self-service flow expired',
+    details: { redirect_to: browserFlowInitUrl(deps.config, flow.kind, flow.returnTo), ...(flow.returnTo ? { return_to: flow.returnTo } : {}) },
+  });
 }

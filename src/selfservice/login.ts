@@ -5,7 +5,8 @@ import { issueSession } from '../session/issue-session.js';
 import type { Flow, FlowType, SessionWithIdentity } from '../store/types.js';
 import { text, type UiText } from '../text/messages.js';
 import { apiFlowMisuse } from './api-flow-guard.js';
-import { expiredFlowError, isExpired, loadFlow, newFlow, saveFlow, uiOf } from './flow-lifecycle.js';
+import { ensureBrowserSubmitCsrf } from './csrf-guard.js';
+import { csrfTokenOf, expiredFlowError, isExpired, loadFlow, newFlow, saveFlow, uiOf } from './flow-lifecycle.js';
 import type { RequestContext } from './request-context.js';
 import { addMessage, clearMessages, csrfNode, loginPasswordNodes, setNodeValue } from './ui-nodes.js';
 
@@ -60,9 +61,11 @@ export async function submitLogin(deps: Deps, flowId: string, body: SubmitBody, 
   const flow = await loadFlow(deps, 'login', flowId);
   const now = deps.now();
   if (isExpired(flow, now)) {
-    const replacement = buildLoginFlow(deps, { type: flow.type, requestUrl: flow.requestUrl, refresh: flow.refresh, returnTo: flow.returnTo });
+    const replacement = buildLoginFlow(deps, { type: flow.type, requestUrl: flow.requestUrl, refresh: flow.refresh, returnTo: flow.returnTo, csrfToken: csrfTokenOf(flow) });
     throw await expiredFlowError(deps, flow, replacement, text.loginFlowExpired(flow.expiresAt, now));
   }
+  // Before anything is written: a forged cross-site submit must not even change the flow's messages.
+  if (flow.type === 'browser') ensureBrowserSubmitCsrf(request.headers, deps.config.serve.public.baseUrl, body.ok ? body.value : null);
   const ui = uiOf(flow);
   clearMessages(ui);
   const fail = async (message: UiText, node: string | null = null): Promise<SubmitOutcome> => {

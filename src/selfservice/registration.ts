@@ -8,7 +8,8 @@ import { DuplicateCredentialIdentifierError } from '../store/errors.js';
 import type { Flow, FlowType, Identity, SessionWithIdentity } from '../store/types.js';
 import { text, type UiText } from '../text/messages.js';
 import { apiFlowMisuse } from './api-flow-guard.js';
-import { expiredFlowError, isExpired, loadFlow, newFlow, saveFlow, uiOf } from './flow-lifecycle.js';
+import { ensureBrowserSubmitCsrf } from './csrf-guard.js';
+import { csrfTokenOf, expiredFlowError, isExpired, loadFlow, newFlow, saveFlow, uiOf } from './flow-lifecycle.js';
 import { asObject, jsonType, sessionAlreadyAvailable, type SubmitBody } from './login.js';
 import type { RequestContext } from './request-context.js';
 import { addMessage, clearMessages, csrfNode, registrationPasswordNodes, setNodeValue, traitNodes } from './ui-nodes.js';
@@ -48,9 +49,11 @@ export async function submitRegistration(deps: Deps, flowId: string, body: Submi
   const flow = await loadFlow(deps, 'registration', flowId);
   const now = deps.now();
   if (isExpired(flow, now)) {
-    const replacement = buildRegistrationFlow(deps, { type: flow.type, requestUrl: flow.requestUrl, returnTo: flow.returnTo });
+    const replacement = buildRegistrationFlow(deps, { type: flow.type, requestUrl: flow.requestUrl, returnTo: flow.returnTo, csrfToken: csrfTokenOf(flow) });
     throw await expiredFlowError(deps, flow, replacement, text.registrationFlowExpired(flow.expiresAt, now));
   }
+  // Before anything is written: a forged cross-site submit must not even change the flow's messages.
+  if (flow.type === 'browser') ensureBrowserSubmitCsrf(request.headers, deps.config.serve.public.baseUrl, body.ok ? body.value : null);
   const ui = uiOf(flow);
   clearMessages(ui);
   const fail = async (message: UiText, node: string | null = null): Promise<RegistrationOutcome> => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuthenticationMethod, NewSession } from '../store/types.js';
-import { generateToken, hashToken, LOGOUT_TOKEN_PREFIX, SESSION_TOKEN_PREFIX } from './session-token.js';
+import { deriveLogoutToken } from './logout-token.js';
+import { generateToken, hashToken, SESSION_TOKEN_PREFIX } from './session-token.js';
 
 export interface ClientInfo {
   ip: string | null;
@@ -17,7 +18,8 @@ export interface IssuedSession {
 /** A new aal1 session for an identity that just proved a credential (or registered with the session hook). */
 export function issueSession(identityId: string, method: Omit<AuthenticationMethod, 'aal' | 'completed_at'>, client: ClientInfo, now: Date, lifespanMs: number): IssuedSession {
   const token = generateToken(SESSION_TOKEN_PREFIX);
-  const logoutToken = generateToken(LOGOUT_TOKEN_PREFIX);
+  // Derived, not random: browser logout hands it out again later from the session cookie (logout-token.ts).
+  const logoutToken = deriveLogoutToken(token);
   return {
     token,
     logoutToken,

@@ -3,18 +3,26 @@ import { joinUrl } from '../../config/join-url.js';
 import type { Deps } from '../../deps.js';
 import { forbidden, KratosError } from '../../errors/kratos-error.js';
 import { flowToJson } from '../../selfservice/flow-json.js';
-import { expiredFlowFetchError, isExpired, loadFlow, requireFlowId } from '../../selfservice/flow-lifecycle.js';
+import { browserFlowInitUrl, defaultReturnUrl } from '../../selfservice/browser-urls.js';
+import { csrfCookieToken, ensureFlowBelongsToBrowser } from '../../selfservice/csrf-guard.js';
+import { csrfTokenOf, expiredBrowserFlowFetchError, expiredFlowFetchError, isExpired, loadFlow, requireFlowId } from '../../selfservice/flow-lifecycle.js';
+import { nestFormFields } from '../../selfservice/form-fields.js';
 import { createLoginFlow, submitLogin, type SubmitBody } from '../../selfservice/login.js';
+import { presentFlow } from '../../selfservice/present-flow.js';
 import { createRegistrationFlow, submitRegistration } from '../../selfservice/registration.js';
 import type { RequestContext } from '../../selfservice/request-context.js';
+import { allowedReturnTo } from '../../selfservice/return-to.js';
 import { extractSessionToken, findActiveSession } from '../../session/session-credentials.js';
 import { hashToken } from '../../session/session-token.js';
-import { publicIdentityJson, publicSessionJson } from '../../session/session-view.js';
 import type { FlowKind, SessionWithIdentity } from '../../store/types.js';
 import type { AppEnv } from '../app-env.js';
+import { respondToSubmit } from '../flow-responder.js';
 import { readBody } from '../read-body.js';
 
-/** Native (API) login, registration and logout flows, as in kratos.md §3. */
+/**
+ * Native (API) flow init and logout, as in kratos.md §3, plus what API and browser flows share: fetching a flow
+ * and submitting it. Browser-only routes are in selfservice-browser.ts.
+ */
 export function selfServiceApiRoutes(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
@@ -24,7 +32,7 @@ export function selfServiceApiRoutes(deps: Deps): Hono<AppEnv> {
       requestUrl: requestUrl(deps, c),
       refresh: c.req.query('refresh') === 'true',
       aal: c.req.query('aal'),
-      returnTo: c.req.query('return_to') ?? null,
+      returnTo: validatedReturnTo(deps, c, 'login'),
       session: await sessionFromToken(deps, c.req.header('x-session-token')),
     });
     return c.json(flowToJson(flow));
@@ -34,7 +42,7 @@ export function selfServiceApiRoutes(deps: Deps): Hono<AppEnv> {
     const flow = await createRegistrationFlow(deps, {
       type: 'api',
       requestUrl: requestUrl(deps, c),
-      returnTo: c.req.query('return_to') ?? null,
+      returnTo: validatedReturnTo(deps, c, 'registration'),
       session: await sessionFromToken(deps, c.req.header('x-session-token')),
     });
     return c.json(flowToJson(flow));
@@ -44,27 +52,19 @@ export function selfServiceApiRoutes(deps: Deps): Hono<AppEnv> {
     app.get(`/self-service/${kind}/flows`, (c) => getFlow(deps, c, kind));
   }
 
+  // Submits are shared by API and browser flows: the flow logic decides, respondToSubmit picks the transport.
   app.post('/self-service/login', async (c) => {
     const flowId = requireFlowId(c.req.query('flow'));
-    const request = requestContextOf(c);
-    const outcome = await submitLogin(deps, flowId, await submitBody(deps, c), request, await sessionOfRequest(deps, c));
-    if (outcome.kind === 'form') return c.json(flowToJson(outcome.flow), 400);
-    return c.json({ session_token: outcome.token, session: publicSessionJson(deps, outcome.session, deps.now()), continue_with: null });
+    const body = await submitBody(deps, c);
+    const session = await sessionOfRequest(deps, c);
+    return respondToSubmit(deps, c, () => submitLogin(deps, flowId, body, requestContextOf(c), session));
   });
 
   app.post('/self-service/registration', async (c) => {
     const flowId = requireFlowId(c.req.query('flow'));
-    const request = requestContextOf(c);
-    const outcome = await submitRegistration(deps, flowId, await submitBody(deps, c), request, await sessionOfRequest(deps, c));
-    if (outcome.kind === 'form') return c.json(flowToJson(outcome.flow), 400);
-    const identity = publicIdentityJson(deps, outcome.identity);
-    if (!outcome.session || !outcome.token) return c.json({ identity, continue_with: null });
-    return c.json({
-      session_token: outcome.token,
-      session: publicSessionJson(deps, outcome.session, deps.now()),
-      identity,
-      continue_with: [{ action: 'set_ory_session_token', ory_session_token: outcome.token }],
-    });
+    const body = await submitBody(deps, c);
+    const session = await sessionOfRequest(deps, c);
+    return respondToSubmit(deps, c, () => submitRegistration(deps, flowId, body, requestContextOf(c), session));
   });
 
   app.delete('/self-service/logout/api', async (c) => {
@@ -84,6 +84,14 @@ export function selfServiceApiRoutes(deps: Deps): Hono<AppEnv> {
 
 async function getFlow(deps: Deps, c: Context<AppEnv>, kind: FlowKind): Promise<Response> {
   const flow = await loadFlow(deps, kind, c.req.query('id'));
+  const headers = c.req.raw.headers;
+  const baseUrl = deps.config.serve.public.baseUrl;
+  if (flow.type === 'browser') {
+    // Only the browser the flow was made for may read it (and with it, a usable CSRF token).
+    ensureFlowBelongsToBrowser(headers, baseUrl, csrfTokenOf(flow), browserFlowInitUrl(deps.config, kind, flow.returnTo));
+    if (isExpired(flow, deps.now())) throw expiredBrowserFlowFetchError(deps, flow);
+    return c.json(presentFlow(flow, csrfCookieToken(headers, baseUrl)));
+  }
   if (isExpired(flow, deps.now())) throw expiredFlowFetchError(deps, kind);
   return c.json(flowToJson(flow));
 }
@@ -91,7 +99,10 @@ async function getFlow(deps: Deps, c: Context<AppEnv>, kind: FlowKind): Promise<
 /** The body of a submit. Decoding failures become a message on the flow (Kratos shows them as 4000001). */
 async function submitBody(deps: Deps, c: Context<AppEnv>): Promise<SubmitBody> {
   try {
-    return { ok: true, value: (await readBody(c, deps.config.tessera.maxBodyBytes, ['json', 'form'])).value };
+    const { format, value } = await readBody(c, deps.config.tessera.maxBodyBytes, ['json', 'form']);
+    // HTML forms post flat names (`traits.email`); the flows take the JSON shape.
+    if (format === 'form') return { ok: true, value: nestFormFields(value as Record<string, string>, deps.schemas.getDefault().fields) };
+    return { ok: true, value };
   } catch (error) {
     if (error instanceof KratosError && (error.code === 400 || error.code === 415)) return { ok: false, reason: error.reason ?? error.message };
     throw error;
@@ -116,4 +127,10 @@ async function sessionFromToken(deps: Deps, token: string | undefined): Promise<
 export async function sessionOfRequest(deps: Deps, c: Context<AppEnv>): Promise<SessionWithIdentity | null> {
   const token = extractSessionToken(c.req.raw.headers, deps.config.session.cookie.name);
   return token ? findActiveSession(deps.store, token, deps.now()) : null;
+}
+
+/** `?return_to=` checked against the allow-list (400 `self_service_flow_return_to_forbidden`), or null when absent. */
+export function validatedReturnTo(deps: Deps, c: Context<AppEnv>, after: FlowKind | 'logout'): string | null {
+  const raw = c.req.query('return_to');
+  return raw ? allowedReturnTo(deps.config, raw, defaultReturnUrl(deps.config, after)) : null;
 }

@@ -1,0 +1,88 @@
+import type { Context } from 'hono';
+import type { Deps } from '../deps.js';
+import { KratosError } from '../errors/kratos-error.js';
+import { defaultReturnUrl, flowUiUrl } from '../selfservice/browser-urls.js';
+import { csrfCookieToken } from '../selfservice/csrf-guard.js';
+import { generateCsrfToken } from '../selfservice/csrf-token.js';
+import { flowToJson } from '../selfservice/flow-json.js';
+import type { SubmitOutcome } from '../selfservice/login.js';
+import { presentFlow } from '../selfservice/present-flow.js';
+import type { RegistrationOutcome } from '../selfservice/registration.js';
+import { allowedReturnTo } from '../selfservice/return-to.js';
+import { publicIdentityJson, publicSessionJson } from '../session/session-view.js';
+import type { AppEnv } from './app-env.js';
+import { isJsonRequest } from './content-negotiation.js';
+import { csrfCookie, sessionCookie } from './cookies.js';
+
+export type FlowOutcome = SubmitOutcome | RegistrationOutcome;
+
+/**
+ * The one place that turns the outcome of a login or registration submit into a response. The flow logic is the
+ * same for every client; only the transport differs:
+ * - API flows: JSON, with the session token in the body.
+ * - Browser flows asked for JSON (SPAs): JSON, the session in an HttpOnly cookie and never in the body.
+ * - Browser form posts: 303 redirects, back to the form on errors and onward to `return_to` on success.
+ */
+export async function respondToSubmit(deps: Deps, c: Context<AppEnv>, submit: () => Promise<FlowOutcome>): Promise<Response> {
+  let outcome: FlowOutcome;
+  try {
+    outcome = await submit();
+  } catch (error) {
+    const redirect = await expiredBrowserFlowRedirect(deps, c, error);
+    if (redirect) return c.redirect(redirect, 303);
+    throw error;
+  }
+  return outcome.flow.type === 'api' ? apiResponse(deps, c, outcome) : browserResponse(deps, c, outcome);
+}
+
+function apiResponse(deps: Deps, c: Context<AppEnv>, outcome: FlowOutcome): Response {
+  if (outcome.kind === 'form') return c.json(flowToJson(outcome.flow), 400);
+  const now = deps.now();
+  if (!('identity' in outcome)) {
+    return c.json({ session_token: outcome.token, session: publicSessionJson(deps, outcome.session, now), continue_with: null });
+  }
+  const identity = publicIdentityJson(deps, outcome.identity);
+  if (!outcome.session || !outcome.token) return c.json({ identity, continue_with: null });
+  return c.json({
+    session_token: outcome.token,
+    session: publicSessionJson(deps, outcome.session, now),
+    identity,
+    continue_with: [{ action: 'set_ory_session_token', ory_session_token: outcome.token }],
+  });
+}
+
+function browserResponse(deps: Deps, c: Context<AppEnv>, outcome: FlowOutcome): Response {
+  const { config } = deps;
+  const headers = c.req.raw.headers;
+  const json = isJsonRequest(headers);
+  const flow = outcome.flow;
+  if (outcome.kind === 'form') {
+    if (json) return c.json(presentFlow(flow, csrfCookieToken(headers, config.serve.public.baseUrl)), 400);
+    return c.redirect(flowUiUrl(config, flow.kind, flow.id), 303);
+  }
+  // Checked again at the end: the allow-list may have changed since the flow began.
+  const returnTo = allowedReturnTo(config, flow.returnTo, defaultReturnUrl(config, flow.kind));
+  if (outcome.session && outcome.token) {
+    c.header('Set-Cookie', sessionCookie(config, outcome.token), { append: true });
+    // A new anti-CSRF token with every new session (as Kratos does), so a token learnt before login is useless.
+    c.header('Set-Cookie', csrfCookie(config, generateCsrfToken()), { append: true });
+  }
+  if (!json) return c.redirect(returnTo, 303);
+  const body: Record<string, unknown> = {};
+  if (outcome.session) body.session = publicSessionJson(deps, outcome.session, deps.now());
+  if ('identity' in outcome) body.identity = publicIdentityJson(deps, outcome.identity);
+  body.continue_with = [{ action: 'redirect_browser_to', redirect_browser_to: returnTo }];
+  return c.json(body);
+}
+
+/**
+ * A form post to an expired browser flow goes to the replacement flow's page (it carries the "expired" message),
+ * as in Kratos; API clients and JSON requests get the 410 with `use_flow_id`.
+ */
+async function expiredBrowserFlowRedirect(deps: Deps, c: Context<AppEnv>, error: unknown): Promise<string | null> {
+  if (!(error instanceof KratosError) || error.id !== 'self_service_flow_expired' || isJsonRequest(c.req.raw.headers)) return null;
+  const replacementId = error.extra?.use_flow_id;
+  const replacement = typeof replacementId === 'string' ? await deps.store.getFlow(replacementId) : null;
+  if (!replacement || replacement.type !== 'browser') return null;
+  return flowUiUrl(deps.config, replacement.kind, replacement.id);
+}
