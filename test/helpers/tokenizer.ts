@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { newIdentity } from '../../src/identity/new-identity.js';
@@ -94,4 +94,22 @@ export function payloadOf(jwt: string): Record<string, unknown> {
 export function headerOf(jwt: string): Record<string, unknown> {
   const [header] = jwt.split('.');
   return JSON.parse(Buffer.from(header ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+/** Writes any JWK Set document (or raw text) into `dir` and returns its path. */
+export function writeJwksFile(dir: string, name: string, document: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, typeof document === 'string' ? document : JSON.stringify(document), { mode: 0o600 });
+  return path;
+}
+
+/** A private JWK for `alg`; RSA keys are 2048 bits here (the minimum) to keep tests quick. */
+export function privateJwk(alg: SigningAlgorithm, kid?: string): Record<string, unknown> {
+  const curves: Partial<Record<SigningAlgorithm, string>> = { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' };
+  const curve = curves[alg];
+  const { privateKey } =
+    alg === 'EdDSA' ? generateKeyPairSync('ed25519') : curve ? generateKeyPairSync('ec', { namedCurve: curve }) : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk: Record<string, unknown> = { ...privateKey.export({ format: 'jwk' }), alg, use: 'sig' };
+  if (kid !== undefined) jwk.kid = kid;
+  return jwk;
 }
