@@ -38,7 +38,16 @@ export interface SeededSession {
  */
 export async function seedSession(
   deps: Deps,
-  options: { identityId?: string; sessionId?: string; externalId?: string | null; traits?: JsonObject; metadataPublic?: unknown; now?: Date; lifespanMs?: number } = {},
+  options: {
+    identityId?: string;
+    sessionId?: string;
+    externalId?: string | null;
+    traits?: JsonObject;
+    metadataPublic?: unknown;
+    metadataAdmin?: unknown;
+    now?: Date;
+    lifespanMs?: number;
+  } = {},
 ): Promise<SeededSession> {
   const now = options.now ?? deps.now();
   const identity = newIdentity({
@@ -48,6 +57,7 @@ export async function seedSession(
     id: options.identityId ?? randomUUID(),
     externalId: options.externalId ?? null,
     metadataPublic: options.metadataPublic ?? null,
+    metadataAdmin: options.metadataAdmin ?? null,
   });
   const token = generateToken(SESSION_TOKEN_PREFIX);
   const sessionId = options.sessionId ?? randomUUID();
