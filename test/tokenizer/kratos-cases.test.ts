@@ -125,6 +125,9 @@ describe('Kratos tokenizer cases (kratos.md §1.8)', () => {
     assert.equal(response.headers.get('ory-session-cache-for'), null);
     // Without tokenize_as there is no `tokenized` member at all (Kratos: omitempty).
     assert.equal('tokenized' in (await whoami(server.publicUrl, token)).body, false);
+    // The official Ory SDK asks for it with tokenizeAs and reads it back.
+    const viaSdk = await server.frontend.toSession({ xSessionToken: token, tokenizeAs: 'es256-no-template' });
+    assert.equal(payloadOf(viaSdk.tokenized ?? '').sid, SESSION_ID);
   });
 
   it('case=rs512-with-broken-keyfile: a 400 "failed to parse JWK set", and Tessera refuses to start with it', async () => {
