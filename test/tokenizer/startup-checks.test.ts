@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/config/config-error.js';
@@ -82,6 +82,16 @@ describe('start-up checks of every template', () => {
     const jwks = base64Url(JSON.stringify({ keys: [privateJwk('ES256', 'inline')] }));
     const { jwksBody } = await startWithLogs(dir, { t: { jwks_url: jwks, claims_mapper_url: base64Url('{ claims: { inline: true } }') } });
     assert.deepEqual((JSON.parse(jwksBody) as { keys: Array<{ kid: string }> }).keys.map((k) => k.kid), ['inline']);
+  });
+
+  it('warn about a key file that other users can read', async () => {
+    const dir = tempSubDir();
+    const path = writeJwksFile(dir, 'open.json', { keys: [privateJwk('EdDSA', 'open')] });
+    chmodSync(path, 0o644);
+    const logs = await start(dir, { t: { jwks_url: fileUrl(path) } });
+    assert.ok(logs.some((line) => line.level === 40 && line.file === path && /readable by other users/.test(String(line.msg))));
+    chmodSync(path, 0o600);
+    assert.ok(!(await start(dir, { t: { jwks_url: fileUrl(path) } })).some((line) => /readable by other users/.test(String(line.msg))));
   });
 
   it('refuse an HS256 key, naming the template and file', async () => {
