@@ -1,6 +1,17 @@
 import type { Command } from './command.js';
+import { consumerConfigCommand } from './consumer-config-command.js';
+import { jwksCommand } from './jwks-command.js';
+import { keysCommand } from './keys-command.js';
 import { migrateCommand } from './migrate-command.js';
 import { serveCommand } from './serve-command.js';
+import { tokenizeCommand } from './tokenize-command.js';
 
 /** Every `tessera` subcommand; main.ts dispatches on the first argument. */
-export const commands: Command[] = [serveCommand, migrateCommand];
+export const commands: Command[] = [
+  serveCommand,
+  migrateCommand,
+  keysCommand,
+  jwksCommand,
+  consumerConfigCommand,
+  tokenizeCommand,
+];

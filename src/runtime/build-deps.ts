@@ -6,6 +6,7 @@ import { IdentitySchemas } from '../identity/identity-schemas.js';
 import { PasswordHasher } from '../identity/password-hasher.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
+import { buildTokenizer } from '../tokenizer/build-tokenizer.js';
 import { VERSION } from './version.js';
 
 export interface Runtime {
@@ -16,7 +17,7 @@ export interface Runtime {
 
 /**
  * Builds everything the apps need from a validated config, checking at start what can be checked: identity
- * schemas, the admin exposure rule, and the database (migrated here).
+ * schemas, the admin exposure rule, the database (migrated here), and every tokenizer template (keys and mapper).
  */
 export async function buildRuntime(config: Config, logger: Logger, options: { store?: Store; now?: () => Date } = {}): Promise<Runtime> {
   assertAdminExposure(config);
@@ -28,6 +29,14 @@ export async function buildRuntime(config: Config, logger: Logger, options: { st
     await store.close().catch(() => undefined);
     throw error;
   }
+  const now = options.now ?? (() => new Date());
+  let tokenizer: Awaited<ReturnType<typeof buildTokenizer>>;
+  try {
+    tokenizer = await buildTokenizer(config, schemas, logger, now);
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
   const hasher = new PasswordHasher(config.hashers.argon2, config.tessera.hashingConcurrency);
   const deps: Deps = {
     config,
@@ -35,14 +44,15 @@ export async function buildRuntime(config: Config, logger: Logger, options: { st
     schemas,
     hasher,
     logger,
-    now: options.now ?? (() => new Date()),
-    tokenizer: null,
-    keys: null,
+    now,
+    tokenizer: tokenizer.tokenizer,
+    keys: tokenizer.keys,
     version: VERSION,
   };
   return {
     deps,
     async close() {
+      await tokenizer.close();
       await store.close();
     },
   };
