@@ -6,6 +6,7 @@ import { adminApiKey } from './middleware/admin-api-key.js';
 import { noCache } from './middleware/no-cache.js';
 import { requestContext } from './middleware/request-context.js';
 import { adminIdentityRoutes } from './routes/admin-identities.js';
+import { adminSessionRoutes } from './routes/admin-sessions.js';
 import { healthRoutes } from './routes/health.js';
 
 const UNAUTHENTICATED_PATHS = ['/health/alive', '/health/ready', '/version', '/admin/health/alive', '/admin/health/ready', '/admin/version'];
@@ -24,6 +25,7 @@ export function createAdminApp(deps: Deps): Hono<AppEnv> {
   api.route('/', healthRoutes(deps));
   api.route('/admin', healthRoutes(deps));
   api.route('/', adminIdentityRoutes(deps));
+  api.route('/', adminSessionRoutes(deps));
 
   // Kratos's AddAdminPrefixIfNotPresentNegroni: `/identities/...` behaves like `/admin/identities/...`.
   const app = new Hono<AppEnv>();
