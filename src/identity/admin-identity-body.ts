@@ -34,7 +34,7 @@ export async function identityFromCreateBody(deps: IdentityBuildDeps, body: unkn
   if (fields.region !== undefined && fields.region !== '') throw badRequest('Regions are not supported by Tessera.');
   const now = deps.now();
   const createdAt = extras.createdAt ?? now;
-  const credentials = withDerivedIdentifiers(schema, traits, await credentialsFromImportBody(deps, fields.credentials, createdAt));
+  const credentials = withDerivedIdentifiers(schema, traits, await credentialsFromImportBody(deps, fields.credentials, createdAt), createdAt);
   const identity = newIdentity({
     schema,
     traits,
@@ -80,16 +80,24 @@ export function validateTraitsOrThrow(deps: IdentityBuildDeps, schema: IdentityS
 }
 
 /**
- * Password identifiers always follow the traits (Kratos's schema extension sets them on every write), so a trait
- * change moves the login name with it.
+ * Password identifiers always follow the traits, as Kratos's schema extension sets them on every write: a trait
+ * change moves the login name with it, and an identity whose schema names identifiers gets a password credential
+ * holding them even without a password (config `{}`), so that identifiers stay unique across identities whether
+ * or not a password was set.
  */
-export function withDerivedIdentifiers(schema: IdentitySchema, traits: JsonObject, credentials: Credential[]): Credential[] {
-  return credentials.map((credential) => {
+export function withDerivedIdentifiers(schema: IdentitySchema, traits: JsonObject, credentials: Credential[], now: Date = new Date()): Credential[] {
+  const identifiers = passwordIdentifiers(schema, traits);
+  const result = credentials.map((credential) => {
     if (credential.type !== 'password') return credential;
-    const identifiers = passwordIdentifiers(schema, traits);
     if (identifiers.length === 0) throw badRequest('The identity has no password identifier in its traits, so it cannot have a password.');
     return { ...credential, identifiers };
   });
+  if (identifiers.length > 0 && !result.some((c) => c.type === 'password')) result.push(passwordCredentialWithoutPassword(identifiers, now));
+  return result;
+}
+
+function passwordCredentialWithoutPassword(identifiers: string[], now: Date): Credential {
+  return { type: 'password', identifiers, config: {}, version: 0, createdAt: now, updatedAt: now };
 }
 
 /**

@@ -70,7 +70,7 @@ function finishUpdate(deps: IdentityBuildDeps, current: Identity, next: Identity
   const schema = schemaOf(deps, next.schemaId);
   validateTraitsOrThrow(deps, schema, next.traits as JsonObject);
   Object.assign(next, addressesFor(schema, next.traits, now, next));
-  next.credentials = withDerivedIdentifiers(schema, next.traits, next.credentials ?? []);
+  next.credentials = withDerivedIdentifiers(schema, next.traits, next.credentials ?? [], now);
   if (next.state !== current.state) next.stateChangedAt = now;
   next.updatedAt = now;
   return next;
