@@ -105,7 +105,8 @@ describe('Auth0-style users API for auth0_fdw', () => {
   });
 
   it('answers 401 for a wrong or missing key, even with the admin key, and never leaks users', async () => {
-    for (const headers of [{ authorization: 'Bearer wrong' }, {}, { authorization: `Bearer ${ADMIN_KEY}` }, { authorization: USERS_KEY }]) {
+    const attempts: Array<Record<string, string>> = [{ authorization: 'Bearer wrong' }, {}, { authorization: `Bearer ${ADMIN_KEY}` }, { authorization: USERS_KEY }];
+    for (const headers of attempts) {
       const response = await fetch(`${server.adminUrl}/api/v2/users?page=0&per_page=50&include_totals=true`, { headers });
       assert.equal(response.status, 401);
       const body = (await response.json()) as { error: { code: number } };
