@@ -44,7 +44,7 @@ export class PasswordHasher {
 
   hash(password: string): Promise<string> {
     const { saltLength, ...options } = this.options;
-    return this.limit.run(() => argon2.hash(password, { ...options, salt: randomSalt(saltLength) }));
+    return this.limit.run(async () => inKratosParameterOrder(await argon2.hash(password, { ...options, salt: randomSalt(saltLength) })));
   }
 
   /** True when `hash` is in a format this hasher can verify. */
@@ -101,6 +101,14 @@ const argon2Format: HashFormat = {
     }
   },
 };
+
+/**
+ * The argon2 addon writes `m=…,p=…,t=…`; Kratos (and the PHC reference) write `m=…,t=…,p=…`, and Kratos parses
+ * exactly that order. Reordering keeps Tessera's hashes importable back into Kratos; verification reads either.
+ */
+function inKratosParameterOrder(hash: string): string {
+  return hash.replace(/\$m=(\d+),p=(\d+),t=(\d+)\$/, '$m=$1,t=$3,p=$2$');
+}
 
 function randomSalt(length: number): Buffer {
   return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(length)));

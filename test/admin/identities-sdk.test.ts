@@ -91,7 +91,7 @@ describe('Kratos admin identity API through the official SDK', () => {
       assert.equal(wrong.status, 400, `${name}: a wrong password fails`);
       await loginWithPassword(server, email, '123456');
       const rehashed = await storedHash(identity.id);
-      assert.match(rehashed, /^\$argon2id\$v=19\$(m=1024,t=1,p=1|m=1024,p=1,t=1)\$/, `${name} is rehashed with the configured parameters`);
+      assert.match(rehashed, /^\$argon2id\$v=19\$m=1024,t=1,p=1\$/, `${name} is rehashed with the configured parameters, in Kratos's parameter order`);
       await loginWithPassword(server, email, '123456');
     }
   });
