@@ -20,6 +20,7 @@ import type {
   SessionPageQuery,
   SessionWithIdentity,
 } from '../types.js';
+import { SqliteImportStatements } from './import-statements.js';
 import { openSqliteDatabase } from './open-database.js';
 import * as schema from './schema.js';
 import { identities, identityCredentialIdentifiers, identityCredentials, rateLimitBuckets, selfserviceFlows, sessions } from './schema.js';
@@ -40,6 +41,7 @@ export class SqliteStore implements Store {
   private readonly sqlite: Database.Database;
   private readonly db: Db;
   private readonly sessionByTokenHash;
+  private importStatements: SqliteImportStatements | null = null;
 
   constructor(dsn: string) {
     this.sqlite = openSqliteDatabase(dsn);
@@ -82,37 +84,8 @@ export class SqliteStore implements Store {
   }
 
   async importIdentities(batch: Identity[]): Promise<ImportOutcome[]> {
-    return this.db.transaction((tx) => {
-      const outcomes: ImportOutcome[] = [];
-      for (const identity of batch) {
-        const existing = this.existingConflict(tx, identity);
-        if (existing) {
-          outcomes.push({ id: identity.id, status: 'skipped', reason: existing });
-          continue;
-        }
-        this.insertIdentity(tx, identity);
-        outcomes.push({ id: identity.id, status: 'created' });
-      }
-      return outcomes;
-    });
-  }
-
-  private existingConflict(tx: Tx, identity: Identity): string | null {
-    if (tx.select({ id: identities.id }).from(identities).where(eq(identities.id, identity.id)).get()) return 'an identity with this id exists';
-    if (identity.externalId && tx.select({ id: identities.id }).from(identities).where(eq(identities.externalId, identity.externalId)).get()) {
-      return 'an identity with this external_id exists';
-    }
-    for (const credential of identity.credentials ?? []) {
-      for (const identifier of credential.identifiers) {
-        const hit = tx
-          .select({ id: identityCredentialIdentifiers.identityId })
-          .from(identityCredentialIdentifiers)
-          .where(and(eq(identityCredentialIdentifiers.type, credential.type), eq(identityCredentialIdentifiers.identifier, identifier)))
-          .get();
-        if (hit) return `identifier ${identifier} exists`;
-      }
-    }
-    return null;
+    this.importStatements ??= new SqliteImportStatements(this.sqlite);
+    return this.importStatements.run(batch);
   }
 
   private insertIdentity(tx: Tx, identity: Identity): void {
