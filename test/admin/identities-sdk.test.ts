@@ -254,6 +254,15 @@ describe('Kratos admin identity API through the official SDK', () => {
     assert.equal((await sdkError(server.identities.deleteIdentity({ id: created.id }))).status, 404);
   });
 
+  it('removes a password credential, after which the password no longer logs in', async () => {
+    const created = await server.identities.createIdentity({ createIdentityBody: { schema_id: 'default', traits: { email: 'nocred@example.org' }, credentials: { password: { config: { password: 'nocred secret 1' } } } } });
+    await loginWithPassword(server, 'nocred@example.org', 'nocred secret 1');
+    const raw = await server.identities.deleteIdentityCredentialsRaw({ id: created.id, type: 'password' });
+    assert.equal(raw.raw.status, 204);
+    assert.equal((await sdkError(loginWithPassword(server, 'nocred@example.org', 'nocred secret 1'))).status, 400);
+    assert.equal((await sdkError(server.identities.deleteIdentityCredentials({ id: created.id, type: 'password' }))).status, 404);
+  });
+
   it('serves the same routes without the /admin prefix, as Kratos rewrites them', async () => {
     const response = await fetch(`${server.adminUrl}/identities?page_size=1`);
     assert.equal(response.status, 200);
