@@ -1,5 +1,6 @@
 import type { Command } from './command.js';
 import { consumerConfigCommand } from './consumer-config-command.js';
+import { importCommand } from './import-command.js';
 import { jwksCommand } from './jwks-command.js';
 import { keysCommand } from './keys-command.js';
 import { migrateCommand } from './migrate-command.js';
@@ -10,6 +11,7 @@ import { tokenizeCommand } from './tokenize-command.js';
 export const commands: Command[] = [
   serveCommand,
   migrateCommand,
+  importCommand,
   keysCommand,
   jwksCommand,
   consumerConfigCommand,

@@ -6,9 +6,12 @@ import { adminApiKey } from './middleware/admin-api-key.js';
 import { noCache } from './middleware/no-cache.js';
 import { requestContext } from './middleware/request-context.js';
 import { adminIdentityRoutes } from './routes/admin-identities.js';
+import { adminSessionRoutes } from './routes/admin-sessions.js';
+import { auth0UserRoutes, USERS_API_PATH } from './routes/auth0-users.js';
 import { healthRoutes } from './routes/health.js';
 
-const UNAUTHENTICATED_PATHS = ['/health/alive', '/health/ready', '/version', '/admin/health/alive', '/admin/health/ready', '/admin/version'];
+// The users API is exempt from the admin key because it checks a key of its own (tessera.users_api.api_key).
+const UNAUTHENTICATED_PATHS = ['/health/alive', '/health/ready', '/version', '/admin/health/alive', '/admin/health/ready', '/admin/version', USERS_API_PATH];
 
 /**
  * The admin API (default 127.0.0.1:4434). Kratos serves admin routes under `/admin` and also without the prefix
@@ -24,6 +27,8 @@ export function createAdminApp(deps: Deps): Hono<AppEnv> {
   api.route('/', healthRoutes(deps));
   api.route('/admin', healthRoutes(deps));
   api.route('/', adminIdentityRoutes(deps));
+  api.route('/', adminSessionRoutes(deps));
+  api.route('/', auth0UserRoutes(deps));
 
   // Kratos's AddAdminPrefixIfNotPresentNegroni: `/identities/...` behaves like `/admin/identities/...`.
   const app = new Hono<AppEnv>();

@@ -15,7 +15,8 @@ export interface IdentityJsonOptions {
 export function identityToJson(identity: Identity, options: IdentityJsonOptions): Record<string, unknown> {
   const json: Record<string, unknown> = { id: identity.id };
   if (identity.externalId) json.external_id = identity.externalId;
-  if (options.admin && identity.credentials) {
+  // Kratos's credentials map is omitempty: an identity without credentials has no `credentials` member.
+  if (options.admin && identity.credentials && identity.credentials.length > 0) {
     const credentials: Record<string, unknown> = {};
     for (const credential of identity.credentials) {
       credentials[credential.type] = {

@@ -1,6 +1,8 @@
 import argon2 from 'argon2';
 import type { Config } from '../config/types.js';
 import { ConcurrencyLimit } from './concurrency-limit.js';
+import { inspectArgon2 } from './hash-formats/argon2-inspection.js';
+import type { HashInspection } from './hash-formats/hash-inspection.js';
 
 export interface VerifyResult {
   ok: boolean;
@@ -12,6 +14,8 @@ export interface VerifyResult {
 export interface HashFormat {
   name: string;
   matches(hash: string): boolean;
+  /** Checks an imported hash before it is stored: parseable, and with costs inside Kratos's bounds. */
+  inspect(hash: string): HashInspection;
   verify(hash: string, password: string): Promise<boolean>;
 }
 
@@ -40,12 +44,18 @@ export class PasswordHasher {
 
   hash(password: string): Promise<string> {
     const { saltLength, ...options } = this.options;
-    return this.limit.run(() => argon2.hash(password, { ...options, salt: randomSalt(saltLength) }));
+    return this.limit.run(async () => inKratosParameterOrder(await argon2.hash(password, { ...options, salt: randomSalt(saltLength) })));
   }
 
   /** True when `hash` is in a format this hasher can verify. */
   isSupported(hash: string): boolean {
     return this.formats.some((format) => format.matches(hash));
+  }
+
+  /** How an imported hash fares: `unknown` when no format matches it, else its format's verdict. */
+  inspectImported(hash: string): HashInspection {
+    const format = this.formats.find((f) => f.matches(hash));
+    return format ? format.inspect(hash) : 'unknown';
   }
 
   async verify(hash: string, password: string): Promise<VerifyResult> {
@@ -81,6 +91,8 @@ export class PasswordHasher {
 const argon2Format: HashFormat = {
   name: 'argon2',
   matches: (hash) => hash.startsWith('$argon2id$') || hash.startsWith('$argon2i$') || hash.startsWith('$argon2d$'),
+  // Kratos imports argon2id and argon2i only; argon2d is verifiable (Tessera never writes it) but not importable.
+  inspect: (hash) => (hash.startsWith('$argon2d$') ? 'unknown' : inspectArgon2(hash)),
   async verify(hash, password) {
     try {
       return await argon2.verify(hash, password);
@@ -89,6 +101,14 @@ const argon2Format: HashFormat = {
     }
   },
 };
+
+/**
+ * The argon2 addon writes `m=…,p=…,t=…`; Kratos (and the PHC reference) write `m=…,t=…,p=…`, and Kratos parses
+ * exactly that order. Reordering keeps Tessera's hashes importable back into Kratos; verification reads either.
+ */
+function inKratosParameterOrder(hash: string): string {
+  return hash.replace(/\$m=(\d+),p=(\d+),t=(\d+)\$/, '$m=$1,t=$3,p=$2$');
+}
 
 function randomSalt(length: number): Buffer {
   return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(length)));

@@ -3,6 +3,7 @@ import { ConfigError } from '../config/config-error.js';
 import type { Config } from '../config/types.js';
 import type { Deps } from '../deps.js';
 import { IdentitySchemas } from '../identity/identity-schemas.js';
+import { importedHashFormats } from '../identity/hash-formats/imported-hash-formats.js';
 import { PasswordHasher } from '../identity/password-hasher.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
@@ -37,7 +38,7 @@ export async function buildRuntime(config: Config, logger: Logger, options: { st
     await store.close().catch(() => undefined);
     throw error;
   }
-  const hasher = new PasswordHasher(config.hashers.argon2, config.tessera.hashingConcurrency);
+  const hasher = new PasswordHasher(config.hashers.argon2, config.tessera.hashingConcurrency, [...importedHashFormats]);
   const deps: Deps = {
     config,
     store,

@@ -7,6 +7,7 @@ import type {
   JsonObject,
   NewSession,
   Session,
+  SessionCountQuery,
   SessionPageQuery,
   SessionWithIdentity,
 } from './types.js';
@@ -56,6 +57,8 @@ export interface Store {
   findSessionByLogoutTokenHash(logoutTokenHash: string): Promise<Session | null>;
   getSession(id: string): Promise<SessionWithIdentity | null>;
   listSessions(query: SessionPageQuery): Promise<Array<Session | SessionWithIdentity>>;
+  /** How many sessions match the filters of a listSessions query. */
+  countSessions(query: SessionCountQuery): Promise<number>;
   /** Marks a session inactive. Returns false when no such session exists. */
   revokeSession(id: string): Promise<boolean>;
   /** Deletes all sessions of an identity; returns how many were deleted. */

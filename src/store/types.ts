@@ -123,19 +123,35 @@ export interface IdentityPageQuery {
   pageSize: number;
   /** Keyset cursor: return identities whose id sorts after this one. */
   after?: string;
+  /** Rows to skip first (offset pagination: Kratos's legacy `page`, the Auth0-style users API). Ordered by id. */
+  offset?: number;
   ids?: string[];
   /** Exact, normalized credential identifier (any credential type). */
   credentialsIdentifier?: string;
   withCredentials?: boolean;
 }
 
+/** Where a page of sessions starts: the last session of the previous page. */
+export interface SessionCursor {
+  createdAt: Date;
+  id: string;
+}
+
+/**
+ * Sessions are listed newest first (created_at descending, ties by id ascending), the order Kratos's admin API
+ * uses. `active` means active, unexpired, and of an active identity.
+ */
 export interface SessionPageQuery {
   pageSize: number;
-  /** Keyset cursor: the id of the last session of the previous page. */
-  after?: string;
+  /** Keyset cursor: return the sessions that sort after this one. */
+  after?: SessionCursor;
+  /** Rows to skip first (Kratos's legacy page pagination of an identity's sessions). */
+  offset?: number;
   identityId?: string;
   active?: boolean;
   withIdentity?: boolean;
 }
+
+export type SessionCountQuery = Pick<SessionPageQuery, 'identityId' | 'active'>;
 
 export type ImportOutcome = { id: string; status: 'created' } | { id: string; status: 'skipped'; reason: string };

@@ -1,21 +1,25 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { joinUrl } from '../../config/join-url.js';
 import type { Deps } from '../../deps.js';
-import { badRequest, conflict, resourceNotFound } from '../../errors/kratos-error.js';
+import { badRequest, conflict, KratosError, notFound, resourceNotFound } from '../../errors/kratos-error.js';
 import { identityFromCreateBody } from '../../identity/admin-identity-body.js';
 import { identityToJson } from '../../identity/identity-json.js';
+import { identityFromPatch, identityFromUpdateBody } from '../../identity/identity-update.js';
 import { normalizeIdentifier } from '../../identity/normalize-identifier.js';
 import { schemaUrlOf } from '../../session/session-view.js';
 import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError } from '../../store/errors.js';
 import type { Identity } from '../../store/types.js';
 import type { AppEnv } from '../app-env.js';
-import { readBody } from '../read-body.js';
+import { keysetLinkHeader } from '../pagination/keyset-link.js';
+import { offsetLinkHeaders, pagePaginationLink } from '../pagination/offset-link.js';
+import { parseJson, readBody, readLimitedText } from '../read-body.js';
+import { parseIdentityListQuery } from './identity-list-query.js';
 
-const DEFAULT_PAGE_SIZE = 250;
-const MAX_PAGE_SIZE = 500;
-const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+/** Kratos's credential types (identity/credentials.go), valid values of `include_credential`. */
+const KRATOS_CREDENTIAL_TYPES = new Set(['password', 'oidc', 'totp', 'lookup_secret', 'webauthn', 'code', 'passkey', 'profile', 'saml', 'link_recovery', 'code_recovery', 'deviceauthn']);
+const IDENTITY_CONFLICT = 'This identity conflicts with another identity that already exists.';
 
-/** The identity part of Kratos's admin API (kratos.md §4). */
+/** The identity part of Kratos's admin API (kratos.md §4, identity/handler.go). */
 export function adminIdentityRoutes(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const adminJson = (identity: Identity, includeCredential: readonly string[] = []): Record<string, unknown> =>
@@ -24,45 +28,81 @@ export function adminIdentityRoutes(deps: Deps): Hono<AppEnv> {
   app.post('/admin/identities', async (c) => {
     const { value } = await readBody(c, deps.config.tessera.maxBodyBytes, ['json']);
     const identity = await identityFromCreateBody(deps, value);
-    try {
-      await deps.store.createIdentity(identity);
-    } catch (error) {
-      if (error instanceof DuplicateCredentialIdentifierError || error instanceof DuplicateExternalIdError || error instanceof DuplicateIdError) {
-        throw conflict('This identity conflicts with another identity that already exists.');
-      }
-      throw error;
-    }
+    await writeOrConflict(() => deps.store.createIdentity(identity));
     c.header('Location', joinUrl(deps.config.serve.admin.baseUrl, `identities/${identity.id}`));
     return c.json(adminJson(identity), 201);
   });
 
   app.get('/admin/identities', async (c) => {
-    const pageSize = parsePageSize(c.req.query('page_size') ?? c.req.query('per_page'));
-    const pageToken = c.req.query('page_token');
-    if (pageToken !== undefined && !/^[0-9a-f-]{36}$/i.test(pageToken)) throw badRequest('The page token is invalid.');
-    const identifier = c.req.query('credentials_identifier');
-    const ids = c.req.queries('ids');
-    if (ids && ids.length > 500) throw badRequest('At most 500 ids can be requested at once.');
-    const identities = await deps.store.listIdentities({
-      pageSize: pageSize + 1,
-      after: pageToken && pageToken !== NIL_UUID ? pageToken : undefined,
-      ids: ids ?? undefined,
-      credentialsIdentifier: identifier !== undefined ? normalizeIdentifier(identifier) : undefined,
-      withCredentials: identifier !== undefined,
-    });
-    const page = identities.slice(0, pageSize);
-    const base = joinUrl(deps.config.serve.admin.baseUrl, 'admin/identities');
-    const links = [`<${base}?page_size=${pageSize}&page_token=${NIL_UUID}>; rel="first"`];
-    const last = page[page.length - 1];
-    if (identities.length > pageSize && last) links.push(`<${base}?page_size=${pageSize}&page_token=${last.id}>; rel="next"`);
-    c.header('Link', links.join(','));
-    return c.json(page.map((identity) => adminJson(identity)));
+    const requestUrl = new URL(c.req.url);
+    const query = parseIdentityListQuery(requestUrl);
+    const includeCredential = includedCredentialTypes(c);
+    const withCredentials = includeCredential.length > 0 || query.credentialsIdentifier !== undefined;
+    // Organizations do not exist in Tessera, so an organization filter matches nothing.
+    const filtersOutEverything = query.organizationId !== undefined;
+    const filter = {
+      ids: query.ids,
+      credentialsIdentifier: query.credentialsIdentifier !== undefined ? normalizeIdentifier(query.credentialsIdentifier) : undefined,
+      withCredentials,
+    };
+
+    if (query.pagination.kind === 'page') {
+      const { page, perPage } = query.pagination;
+      const identities = filtersOutEverything ? [] : await deps.store.listIdentities({ ...filter, pageSize: perPage, offset: page * perPage });
+      const total = query.credentialsIdentifier !== undefined ? identities.length : await deps.store.countIdentities();
+      const headers = offsetLinkHeaders(requestUrl, total, page, perPage, pagePaginationLink);
+      c.header('X-Total-Count', headers.totalCount);
+      c.header('Link', headers.link);
+      return c.json(identities.map((identity) => adminJson(identity, includeCredential)));
+    }
+
+    const { pageSize, after, linkUrl } = query.pagination;
+    const rows = filtersOutEverything ? [] : await deps.store.listIdentities({ ...filter, pageSize: pageSize + 1, after });
+    const page = rows.slice(0, pageSize);
+    const next = rows.length > pageSize ? (page[page.length - 1]?.id ?? null) : null;
+    c.header('Link', keysetLinkHeader(linkUrl, pageSize, NIL_UUID, next));
+    return c.json(page.map((identity) => adminJson(identity, includeCredential)));
+  });
+
+  app.get('/admin/identities/by/external/:externalID', async (c) => {
+    const externalId = c.req.param('externalID');
+    if (externalId === '') throw badRequest('The external ID must not be empty.');
+    const includeCredential = includedCredentialTypes(c);
+    const identity = await deps.store.getIdentityByExternalId(externalId, { withCredentials: true });
+    if (!identity) throw resourceNotFound();
+    return c.json(adminJson(identity, includeCredential));
   });
 
   app.get('/admin/identities/:id', async (c) => {
+    const includeCredential = includedCredentialTypes(c);
     const identity = await deps.store.getIdentity(c.req.param('id'), { withCredentials: true });
     if (!identity) throw resourceNotFound();
-    return c.json(adminJson(identity, c.req.queries('include_credential') ?? []));
+    return c.json(adminJson(identity, includeCredential));
+  });
+
+  app.put('/admin/identities/:id', async (c) => {
+    const { value } = await readBody(c, deps.config.tessera.maxBodyBytes, ['json']);
+    const current = await deps.store.getIdentity(c.req.param('id'), { withCredentials: true });
+    if (!current) throw resourceNotFound();
+    const updated = await identityFromUpdateBody(deps, current, value);
+    await writeOrConflict(() => deps.store.updateIdentity(updated));
+    return c.json(adminJson(updated));
+  });
+
+  app.patch('/admin/identities/:id', async (c) => {
+    // Kratos reads the patch whatever the content type says.
+    const text = await readLimitedText(c, deps.config.tessera.maxBodyBytes);
+    const current = await deps.store.getIdentity(c.req.param('id'), { withCredentials: true });
+    if (!current) throw resourceNotFound();
+    let patch: unknown;
+    try {
+      patch = parseJson(text);
+    } catch {
+      throw new KratosError(400, { reason: 'failed to unmarshal JSON patch', message: text.trim() === '' ? 'unexpected end of JSON input' : 'invalid JSON' });
+    }
+    const updated = await identityFromPatch(deps, current, patch, schemaUrlOf(deps, current.schemaId));
+    await writeOrConflict(() => deps.store.updateIdentity(updated));
+    return c.json(adminJson(updated));
   });
 
   app.delete('/admin/identities/:id', async (c) => {
@@ -70,12 +110,51 @@ export function adminIdentityRoutes(deps: Deps): Hono<AppEnv> {
     return c.body(null, 204);
   });
 
+  app.delete('/admin/identities/:id/credentials/:type', async (c) => {
+    const identity = await deps.store.getIdentity(c.req.param('id'), { withCredentials: true });
+    if (!identity) throw resourceNotFound();
+    const type = c.req.param('type');
+    const credentials = identity.credentials ?? [];
+    const existing = credentials.find((credential) => credential.type === type);
+    if (!existing) throw notFound(`You tried to remove a ${type} but this user has no ${type} set up.`);
+    if (type === 'oidc') {
+      const identifier = c.req.query('identifier');
+      if (!identifier) throw badRequest('The identifier query parameter is required to remove an oidc credential.');
+      if (!existing.identifiers.includes(identifier)) throw notFound(`The identity has no oidc credential with the identifier "${identifier}".`);
+      const providers = Array.isArray(existing.config.providers) ? (existing.config.providers as Array<Record<string, unknown>>) : [];
+      const remaining = existing.identifiers.filter((i) => i !== identifier);
+      identity.credentials = remaining.length
+        ? credentials.map((credential) =>
+            credential === existing ? { ...existing, identifiers: remaining, config: { ...existing.config, providers: providers.filter((p) => `${String(p.provider)}:${String(p.subject)}` !== identifier) } } : credential,
+          )
+        : credentials.filter((credential) => credential !== existing);
+    } else {
+      identity.credentials = credentials.filter((credential) => credential !== existing);
+    }
+    identity.updatedAt = deps.now();
+    await deps.store.updateIdentity(identity);
+    return c.body(null, 204);
+  });
+
   return app;
 }
 
-export function parsePageSize(raw: string | undefined, fallback = DEFAULT_PAGE_SIZE, max = MAX_PAGE_SIZE): number {
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw badRequest('page_size must be a positive integer');
-  return Math.min(value, max);
+export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+function includedCredentialTypes(c: Context<AppEnv>): string[] {
+  const values = c.req.queries('include_credential') ?? [];
+  for (const value of values) {
+    if (!KRATOS_CREDENTIAL_TYPES.has(value)) throw badRequest(`Invalid value \`${value}\` for parameter \`include_credential\`.`);
+  }
+  return values;
+}
+
+/** Runs a write and turns a unique conflict into Kratos's 409. */
+async function writeOrConflict(write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    if (error instanceof DuplicateCredentialIdentifierError || error instanceof DuplicateExternalIdError || error instanceof DuplicateIdError) throw conflict(IDENTITY_CONFLICT);
+    throw error;
+  }
 }

@@ -84,6 +84,8 @@ export const sessions = sqliteTable(
     uniqueIndex('sessions_token_hash_idx').on(t.tokenHash),
     uniqueIndex('sessions_logout_token_hash_idx').on(t.logoutTokenHash),
     index('sessions_identity_idx').on(t.identityId),
+    // The admin API lists sessions newest first (Kratos's order).
+    index('sessions_created_at_idx').on(t.createdAt, t.id),
   ],
 );
 

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
-import { and, asc, count, eq, gt, inArray, lt, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError } from '../errors.js';
@@ -16,9 +16,11 @@ import type {
   JsonObject,
   NewSession,
   Session,
+  SessionCountQuery,
   SessionPageQuery,
   SessionWithIdentity,
 } from '../types.js';
+import { SqliteImportStatements } from './import-statements.js';
 import { openSqliteDatabase } from './open-database.js';
 import * as schema from './schema.js';
 import { identities, identityCredentialIdentifiers, identityCredentials, rateLimitBuckets, selfserviceFlows, sessions } from './schema.js';
@@ -39,6 +41,7 @@ export class SqliteStore implements Store {
   private readonly sqlite: Database.Database;
   private readonly db: Db;
   private readonly sessionByTokenHash;
+  private importStatements: SqliteImportStatements | null = null;
 
   constructor(dsn: string) {
     this.sqlite = openSqliteDatabase(dsn);
@@ -81,37 +84,8 @@ export class SqliteStore implements Store {
   }
 
   async importIdentities(batch: Identity[]): Promise<ImportOutcome[]> {
-    return this.db.transaction((tx) => {
-      const outcomes: ImportOutcome[] = [];
-      for (const identity of batch) {
-        const existing = this.existingConflict(tx, identity);
-        if (existing) {
-          outcomes.push({ id: identity.id, status: 'skipped', reason: existing });
-          continue;
-        }
-        this.insertIdentity(tx, identity);
-        outcomes.push({ id: identity.id, status: 'created' });
-      }
-      return outcomes;
-    });
-  }
-
-  private existingConflict(tx: Tx, identity: Identity): string | null {
-    if (tx.select({ id: identities.id }).from(identities).where(eq(identities.id, identity.id)).get()) return 'an identity with this id exists';
-    if (identity.externalId && tx.select({ id: identities.id }).from(identities).where(eq(identities.externalId, identity.externalId)).get()) {
-      return 'an identity with this external_id exists';
-    }
-    for (const credential of identity.credentials ?? []) {
-      for (const identifier of credential.identifiers) {
-        const hit = tx
-          .select({ id: identityCredentialIdentifiers.identityId })
-          .from(identityCredentialIdentifiers)
-          .where(and(eq(identityCredentialIdentifiers.type, credential.type), eq(identityCredentialIdentifiers.identifier, identifier)))
-          .get();
-        if (hit) return `identifier ${identifier} exists`;
-      }
-    }
-    return null;
+    this.importStatements ??= new SqliteImportStatements(this.sqlite);
+    return this.importStatements.run(batch);
   }
 
   private insertIdentity(tx: Tx, identity: Identity): void {
@@ -221,6 +195,7 @@ export class SqliteStore implements Store {
       .where(conditions.length ? and(...conditions) : undefined)
       .orderBy(asc(identities.id))
       .limit(query.pageSize)
+      .offset(query.offset ?? 0)
       .all();
     return this.withCredentials(rows.map(identityFromRow), query.withCredentials);
   }
@@ -289,26 +264,47 @@ export class SqliteStore implements Store {
   }
 
   async listSessions(query: SessionPageQuery): Promise<Array<Session | SessionWithIdentity>> {
-    const conditions = [];
-    if (query.after) conditions.push(gt(sessions.id, query.after));
-    if (query.identityId) conditions.push(eq(sessions.identityId, query.identityId));
-    if (query.active !== undefined) {
-      const now = new Date();
-      conditions.push(
-        query.active
-          ? and(eq(sessions.active, true), gt(sessions.expiresAt, now), eq(identities.state, 'active'))
-          : sql`not (${sessions.active} = 1 and ${sessions.expiresAt} > ${now.getTime()} and ${identities.state} = 'active')`,
-      );
+    const conditions = this.sessionFilters(query);
+    if (query.after) {
+      const at = query.after.createdAt;
+      conditions.push(or(lt(sessions.createdAt, at), and(eq(sessions.createdAt, at), gt(sessions.id, query.after.id))) as SQL);
     }
     const rows = this.db
       .select({ session: sessions, identity: identities })
       .from(sessions)
       .innerJoin(identities, eq(identities.id, sessions.identityId))
       .where(conditions.length ? and(...conditions) : undefined)
-      .orderBy(asc(sessions.id))
+      .orderBy(desc(sessions.createdAt), asc(sessions.id))
       .limit(query.pageSize)
+      .offset(query.offset ?? 0)
       .all();
     return rows.map((row) => (query.withIdentity ? { ...sessionFromRow(row.session), identity: identityFromRow(row.identity) } : sessionFromRow(row.session)));
+  }
+
+  async countSessions(query: SessionCountQuery): Promise<number> {
+    const conditions = this.sessionFilters(query);
+    return (
+      this.db
+        .select({ n: count() })
+        .from(sessions)
+        .innerJoin(identities, eq(identities.id, sessions.identityId))
+        .where(conditions.length ? and(...conditions) : undefined)
+        .get()?.n ?? 0
+    );
+  }
+
+  private sessionFilters(query: SessionCountQuery): SQL[] {
+    const conditions: SQL[] = [];
+    if (query.identityId) conditions.push(eq(sessions.identityId, query.identityId));
+    if (query.active !== undefined) {
+      const now = new Date();
+      conditions.push(
+        query.active
+          ? (and(eq(sessions.active, true), gt(sessions.expiresAt, now), eq(identities.state, 'active')) as SQL)
+          : sql`not (${sessions.active} = 1 and ${sessions.expiresAt} > ${now.getTime()} and ${identities.state} = 'active')`,
+      );
+    }
+    return conditions;
   }
 
   async revokeSession(id: string): Promise<boolean> {
