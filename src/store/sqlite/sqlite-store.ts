@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3';
 import { and, asc, count, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError } from '../errors.js';
+import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError, importSkipReason } from '../errors.js';
 import { bucketStartOf, slidingWindowCount } from '../sliding-window.js';
 import type { Store } from '../store.js';
 import type {
@@ -22,7 +22,7 @@ import type {
 import { openSqliteDatabase } from './open-database.js';
 import * as schema from './schema.js';
 import { identities, identityCredentialIdentifiers, identityCredentials, rateLimitBuckets, selfserviceFlows, sessions } from './schema.js';
-import { identityFromRow, identityToRow, sessionFromRow, sessionToRow, flowFromRow, flowToRow } from './rows.js';
+import { credentialsByIdentity, credentialToRow, flowFromRow, flowToRow, identityFromRow, identityToRow, sessionFromRow, sessionToRow } from '../rows.js';
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../migrations/sqlite', import.meta.url));
 
@@ -89,7 +89,16 @@ export class SqliteStore implements Store {
           outcomes.push({ id: identity.id, status: 'skipped', reason: existing });
           continue;
         }
-        this.insertIdentity(tx, identity);
+        try {
+          // A savepoint, so that an identity that conflicts with itself (an identifier listed twice) is skipped
+          // whole instead of failing the batch or leaving its first rows behind.
+          tx.transaction((savepoint) => this.insertIdentity(savepoint, identity));
+        } catch (error) {
+          const reason = importSkipReason(error);
+          if (reason === null) throw error;
+          outcomes.push({ id: identity.id, status: 'skipped', reason });
+          continue;
+        }
         outcomes.push({ id: identity.id, status: 'created' });
       }
       return outcomes;
@@ -125,16 +134,7 @@ export class SqliteStore implements Store {
 
   private insertCredentials(tx: Tx, identityId: string, credentials: Credential[]): void {
     for (const credential of credentials) {
-      tx.insert(identityCredentials)
-        .values({
-          identityId,
-          type: credential.type,
-          config: credential.config,
-          version: credential.version,
-          createdAt: credential.createdAt,
-          updatedAt: credential.updatedAt,
-        })
-        .run();
+      tx.insert(identityCredentials).values(credentialToRow(identityId, credential)).run();
       for (const identifier of credential.identifiers) {
         try {
           tx.insert(identityCredentialIdentifiers).values({ type: credential.type, identifier, identityId }).run();
@@ -146,8 +146,7 @@ export class SqliteStore implements Store {
   }
 
   private loadCredentials(tx: Db | Tx, identityIds: string[]): Map<string, Credential[]> {
-    const result = new Map<string, Credential[]>();
-    if (identityIds.length === 0) return result;
+    if (identityIds.length === 0) return new Map();
     const rows = tx.select().from(identityCredentials).where(inArray(identityCredentials.identityId, identityIds)).all();
     const identifierRows = tx
       .select()
@@ -155,19 +154,7 @@ export class SqliteStore implements Store {
       .where(inArray(identityCredentialIdentifiers.identityId, identityIds))
       .orderBy(asc(identityCredentialIdentifiers.identifier))
       .all();
-    for (const row of rows) {
-      const list = result.get(row.identityId) ?? [];
-      list.push({
-        type: row.type,
-        identifiers: identifierRows.filter((i) => i.identityId === row.identityId && i.type === row.type).map((i) => i.identifier),
-        config: row.config,
-        version: row.version,
-        createdAt: row.createdAt,
-        updatedAt: row.updatedAt,
-      });
-      result.set(row.identityId, list);
-    }
-    return result;
+    return credentialsByIdentity(rows, identifierRows);
   }
 
   private withCredentials(list: Identity[], wanted: boolean | undefined): Identity[] {

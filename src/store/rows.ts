@@ -1,0 +1,203 @@
+import type {
+  AuthenticationMethod,
+  AuthenticatorAssuranceLevel,
+  Credential,
+  CredentialType,
+  Flow,
+  Identity,
+  IdentityState,
+  JsonObject,
+  NewSession,
+  RecoveryAddress,
+  Session,
+  SessionDevice,
+  VerifiableAddress,
+} from './types.js';
+
+// Both dialect schemas produce these row shapes: drizzle maps SQLite's epoch-ms integers and PostgreSQL's
+// timestamptz to Date, and SQLite's JSON text and PostgreSQL's jsonb to values. So the row <-> record
+// conversion is written once, here, and each store passes its own drizzle rows through it (the compiler checks
+// that each schema's inferred rows fit these shapes).
+
+/** Address JSON as stored: dates as ISO strings. */
+export type StoredVerifiableAddress = Omit<VerifiableAddress, 'verifiedAt' | 'createdAt' | 'updatedAt'> & {
+  verifiedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+};
+export type StoredRecoveryAddress = Omit<RecoveryAddress, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
+
+export interface IdentityRow {
+  id: string;
+  schemaId: string;
+  state: IdentityState;
+  stateChangedAt: Date | null;
+  traits: JsonObject;
+  metadataPublic: unknown;
+  metadataAdmin: unknown;
+  externalId: string | null;
+  verifiableAddresses: StoredVerifiableAddress[];
+  recoveryAddresses: StoredRecoveryAddress[];
+  loginsCount: number;
+  lastLoginAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface SessionRow {
+  id: string;
+  tokenHash: string;
+  logoutTokenHash: string;
+  identityId: string;
+  active: boolean;
+  expiresAt: Date;
+  authenticatedAt: Date;
+  issuedAt: Date;
+  aal: AuthenticatorAssuranceLevel;
+  authenticationMethods: AuthenticationMethod[];
+  devices: SessionDevice[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type FlowRow = Flow;
+
+export function identityFromRow(row: IdentityRow): Identity {
+  return {
+    id: row.id,
+    schemaId: row.schemaId,
+    state: row.state,
+    stateChangedAt: row.stateChangedAt,
+    traits: row.traits,
+    metadataPublic: row.metadataPublic ?? null,
+    metadataAdmin: row.metadataAdmin ?? null,
+    externalId: row.externalId,
+    verifiableAddresses: row.verifiableAddresses.map((a) => ({
+      ...a,
+      verifiedAt: a.verifiedAt ? new Date(a.verifiedAt) : null,
+      createdAt: new Date(a.createdAt),
+      updatedAt: new Date(a.updatedAt),
+    })),
+    recoveryAddresses: row.recoveryAddresses.map((a) => ({ ...a, createdAt: new Date(a.createdAt), updatedAt: new Date(a.updatedAt) })),
+    loginsCount: row.loginsCount,
+    lastLoginAt: row.lastLoginAt,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function identityToRow(identity: Identity): IdentityRow {
+  const verifiable: StoredVerifiableAddress[] = identity.verifiableAddresses.map((a) => ({
+    ...a,
+    verifiedAt: a.verifiedAt ? a.verifiedAt.toISOString() : null,
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+  }));
+  const recovery: StoredRecoveryAddress[] = identity.recoveryAddresses.map((a) => ({
+    ...a,
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+  }));
+  return {
+    id: identity.id,
+    schemaId: identity.schemaId,
+    state: identity.state,
+    stateChangedAt: identity.stateChangedAt,
+    traits: identity.traits,
+    metadataPublic: identity.metadataPublic ?? null,
+    metadataAdmin: identity.metadataAdmin ?? null,
+    externalId: identity.externalId,
+    verifiableAddresses: verifiable,
+    recoveryAddresses: recovery,
+    loginsCount: identity.loginsCount,
+    lastLoginAt: identity.lastLoginAt,
+    createdAt: identity.createdAt,
+    updatedAt: identity.updatedAt,
+  };
+}
+
+export function sessionFromRow(row: SessionRow): Session {
+  return {
+    id: row.id,
+    identityId: row.identityId,
+    active: row.active,
+    expiresAt: row.expiresAt,
+    authenticatedAt: row.authenticatedAt,
+    issuedAt: row.issuedAt,
+    aal: row.aal,
+    authenticationMethods: row.authenticationMethods,
+    devices: row.devices,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function sessionToRow(session: NewSession): SessionRow {
+  return {
+    id: session.id,
+    tokenHash: session.tokenHash,
+    logoutTokenHash: session.logoutTokenHash,
+    identityId: session.identityId,
+    active: session.active,
+    expiresAt: session.expiresAt,
+    authenticatedAt: session.authenticatedAt,
+    issuedAt: session.issuedAt,
+    aal: session.aal,
+    authenticationMethods: session.authenticationMethods,
+    devices: session.devices,
+    createdAt: session.createdAt,
+    updatedAt: session.updatedAt,
+  };
+}
+
+export function flowFromRow(row: FlowRow): Flow {
+  return { ...row };
+}
+
+export function flowToRow(flow: Flow): FlowRow {
+  return { ...flow };
+}
+
+export interface CredentialRow {
+  identityId: string;
+  type: CredentialType;
+  config: JsonObject;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface CredentialIdentifierRow {
+  identityId: string;
+  type: CredentialType;
+  identifier: string;
+}
+
+/** Assembles each identity's credentials from its credential rows and identifier rows (in the given order). */
+export function credentialsByIdentity(rows: CredentialRow[], identifierRows: CredentialIdentifierRow[]): Map<string, Credential[]> {
+  const result = new Map<string, Credential[]>();
+  for (const row of rows) {
+    const list = result.get(row.identityId) ?? [];
+    list.push({
+      type: row.type,
+      identifiers: identifierRows.filter((i) => i.identityId === row.identityId && i.type === row.type).map((i) => i.identifier),
+      config: row.config,
+      version: row.version,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+    });
+    result.set(row.identityId, list);
+  }
+  return result;
+}
+
+export function credentialToRow(identityId: string, credential: Credential): CredentialRow {
+  return {
+    identityId,
+    type: credential.type,
+    config: credential.config,
+    version: credential.version,
+    createdAt: credential.createdAt,
+    updatedAt: credential.updatedAt,
+  };
+}
