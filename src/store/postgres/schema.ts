@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
-import type { StoredRecoveryAddress, StoredVerifiableAddress } from '../rows.js';
+import type { StoredRecoveryAddress, StoredVerifiableAddress } from '../row-shapes.js';
 import type { AuthenticationMethod, JsonObject, SessionDevice } from '../types.js';
 
 // Mirrors src/store/sqlite/schema.ts: same tables, columns, keys and indexes, with timestamptz for times and

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import type { StoredRecoveryAddress, StoredVerifiableAddress } from '../rows.js';
+import type { StoredRecoveryAddress, StoredVerifiableAddress } from '../row-shapes.js';
 import type { AuthenticationMethod, JsonObject, SessionDevice } from '../types.js';
 
 // Times are epoch milliseconds; JSON columns hold text. Addresses live on the identity row so that whoami is a
