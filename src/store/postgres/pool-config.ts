@@ -9,26 +9,30 @@ export interface PostgresStoreOptions {
 
 const DEFAULT_MAX_CONNECTIONS = 10;
 const DEFAULT_STATEMENT_TIMEOUT_MS = 5_000;
+/** How long a request may wait for a pooled connection, or for a new one to be established. */
+const CONNECT_TIMEOUT_MS = 5_000;
+/** The client-side bound fires this much later than the server's statement timeout. */
+const QUERY_TIMEOUT_MARGIN_MS = 2_000;
 
 /**
  * The node-postgres pool settings for a Kratos-style DSN (`postgres://user:pass@host:5432/db?sslmode=disable`).
  * Every bound is finite so that a slow or vanished database turns into quick errors (503s) rather than requests
- * that pile up: the pool size, the wait for a free connection, the statement timeout and a transaction left
- * idle by a stalled request.
+ * that pile up: the pool size, the wait for a connection, the statement timeout and a transaction left idle by
+ * a stalled request. A statement timeout of 0 turns the statement bounds off, as it does in PostgreSQL.
  */
 export function poolConfigFor(dsn: string, options: PostgresStoreOptions = {}): PoolConfig {
-  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
+  const statementTimeoutMs = Math.ceil(options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS);
+  const bounded = statementTimeoutMs > 0;
   return {
     connectionString: dsn,
     max: maxConnectionsOf(dsn) ?? options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
     application_name: 'tessera',
     statement_timeout: statementTimeoutMs,
     idle_in_transaction_session_timeout: statementTimeoutMs,
-    // The server enforces statement_timeout; this client-side bound only catches a peer that stopped answering
+    // The server enforces statement_timeout; this client-side bound only catches a server that stopped answering
     // altogether (a network partition), so it fires a little later.
-    query_timeout: statementTimeoutMs + 2_000,
-    // Waiting for a free pooled connection, or for a new one to be established, counts against the same budget.
-    connectionTimeoutMillis: statementTimeoutMs,
+    query_timeout: bounded ? statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS : undefined,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
   };
