@@ -44,9 +44,13 @@ export class PostgresCluster {
     this.waitUntilReady();
   }
 
-  /** Stops the cluster at once: sessions are terminated, as when a database server goes down. */
-  stop(): void {
-    execFileSync('pg_ctlcluster', [this.version, this.name, 'stop', '-m', 'fast'], { stdio: 'pipe' });
+  /**
+   * Stops the cluster without waiting for clients: `fast` terminates sessions (they see "terminating connection
+   * due to administrator command") and checkpoints; `immediate` kills the server as a crash would, so the next
+   * start replays the WAL.
+   */
+  stop(mode: 'fast' | 'immediate' = 'fast'): void {
+    execFileSync('pg_ctlcluster', [this.version, this.name, 'stop', '-m', mode], { stdio: 'pipe' });
   }
 
   /** Runs SQL as the superuser and returns psql's unaligned output. */
