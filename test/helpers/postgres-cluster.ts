@@ -1,6 +1,7 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { promisify } from 'node:util';
 
 /**
  * PostgreSQL for tests, on the Debian clusters of this machine image (PostgreSQL 15 installed and stopped; tests
@@ -8,13 +9,15 @@ import { createServer } from 'node:net';
  * databases, owned by a login role that connects over TCP with a password, as Tessera does in production. A test
  * that must stop and start PostgreSQL uses a scratch cluster of its own, so that other test files are unaffected.
  *
- * Everything here is synchronous: it runs once per test file or per config (testConfig() is synchronous), and
- * the exit hook that drops what was created must be synchronous too.
+ * Setup is synchronous: it runs once per test file or per config (testConfig() is synchronous), and the exit
+ * hook that drops what was created must be synchronous too. Stopping and starting a running server is not, so
+ * that a test keeps serving requests while the database is down.
  */
 export const TEST_ROLE = 'tessera_test';
 export const TEST_PASSWORD = 'tessera_test';
 const VERSION = '15';
 const READY_TIMEOUT_MS = 60_000;
+const execFileAsync = promisify(execFile);
 
 export class PostgresCluster {
   private readonly databases = new Set<string>();
@@ -35,22 +38,42 @@ export class PostgresCluster {
     return spawnSync('pg_ctlcluster', [this.version, this.name, 'status'], { stdio: 'ignore' }).status === 0;
   }
 
-  /** Starts the cluster unless it runs already (another test process may be starting it at the same moment). */
-  start(): void {
+  /**
+   * Starts the cluster unless it runs already (another test process may be starting it at the same moment) and
+   * waits until it accepts connections. Synchronous, for setup code such as testConfig().
+   */
+  startNow(): void {
     if (!this.isRunning()) {
       const result = spawnSync('pg_ctlcluster', [this.version, this.name, 'start'], { encoding: 'utf8' });
       if (result.status !== 0 && !this.isRunning()) throw new Error(`pg_ctlcluster ${this.version} ${this.name} start failed: ${result.stderr}`);
     }
-    this.waitUntilReady();
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (!this.isReady()) {
+      if (Date.now() > deadline) throw new Error(`PostgreSQL ${this.version}/${this.name} is not ready on port ${this.port}`);
+      sleepSync(100);
+    }
   }
 
   /**
-   * Stops the cluster without waiting for clients: `fast` terminates sessions (they see "terminating connection
-   * due to administrator command") and checkpoints; `immediate` kills the server as a crash would, so the next
-   * start replays the WAL.
+   * Starts the server and waits until it accepts connections, without blocking the event loop: a test that
+   * restarts the database keeps sending requests meanwhile.
    */
-  stop(mode: 'fast' | 'immediate' = 'fast'): void {
-    execFileSync('pg_ctlcluster', [this.version, this.name, 'stop', '-m', mode], { stdio: 'pipe' });
+  async start(): Promise<void> {
+    await execFileAsync('pg_ctlcluster', [this.version, this.name, 'start']);
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (!(await this.isReadyAsync())) {
+      if (Date.now() > deadline) throw new Error(`PostgreSQL ${this.version}/${this.name} is not ready on port ${this.port}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /**
+   * Stops the server without waiting for clients, and without blocking the event loop: `fast` terminates
+   * sessions (they see "terminating connection due to administrator command") and checkpoints; `immediate` kills
+   * the server as a crash would, so the next start replays the WAL.
+   */
+  async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
+    await execFileAsync('pg_ctlcluster', [this.version, this.name, 'stop', '-m', mode]);
   }
 
   /** Runs SQL as the superuser and returns psql's unaligned output. */
@@ -99,11 +122,16 @@ export class PostgresCluster {
     }
   }
 
-  private waitUntilReady(): void {
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    while (spawnSync('pg_isready', ['-q', '-h', '127.0.0.1', '-p', String(this.port)]).status !== 0) {
-      if (Date.now() > deadline) throw new Error(`PostgreSQL ${this.version}/${this.name} is not ready on port ${this.port}`);
-      sleepSync(100);
+  private isReady(): boolean {
+    return spawnSync('pg_isready', ['-q', '-h', '127.0.0.1', '-p', String(this.port)]).status === 0;
+  }
+
+  private async isReadyAsync(): Promise<boolean> {
+    try {
+      await execFileAsync('pg_isready', ['-q', '-h', '127.0.0.1', '-p', String(this.port)]);
+      return true;
+    } catch {
+      return false;
     }
   }
 }
@@ -114,7 +142,7 @@ let shared: PostgresCluster | null = null;
 export function ensureCluster(): PostgresCluster {
   if (!shared) {
     const cluster = new PostgresCluster(VERSION, 'main', portOf(VERSION, 'main'));
-    cluster.start();
+    cluster.startNow();
     cluster.ensureTestRole();
     shared = cluster;
   }
@@ -156,7 +184,7 @@ export async function createScratchCluster(label = 'scratch'): Promise<PostgresC
     spawnSync('pg_dropcluster', [VERSION, name, '--stop'], { stdio: 'ignore' });
   });
   const cluster = new PostgresCluster(VERSION, name, port);
-  cluster.start();
+  await cluster.start();
   cluster.ensureTestRole();
   return cluster;
 }

@@ -98,46 +98,55 @@ describe('PostgreSQL restarted while Tessera runs', () => {
 
   for (const mode of ['fast', 'immediate'] as const) {
     it(`answers 503 while PostgreSQL is down (stop -m ${mode}), resumes by itself, and loses no acknowledged write`, async () => {
-      assert.equal((await ready()).status, 200);
-      const load = new RegistrationLoad(tessera.publicUrl, mode);
       try {
-        await eventually(() => load.acknowledged.length >= 3, 'registrations succeed');
-        cluster.stop(mode);
-
-        const readiness = await ready();
-        assert.equal(readiness.status, 503);
-        assert.match(String(((await jsonOf(readiness)).errors as Record<string, unknown>).database), /^the database is unavailable: /);
-        const refused = await whoami();
-        assert.equal(refused.status, 503);
-        assert.deepEqual(await jsonOf(refused), {
-          error: { code: 503, status: 'Service Unavailable', reason: 'The database is unavailable. Please retry later.', message: 'The service is unavailable' },
-        });
-        await eventually(() => load.unavailable >= 1, 'a registration meets the outage');
-
-        cluster.start();
-        await eventually(async () => (await ready()).status === 200, '/health/ready is 200 again');
-        assert.equal((await whoami()).status, 200, 'the session from before the outage is valid again');
-        const acknowledgedBeforeRecovery = load.acknowledged.length;
-        await eventually(() => load.acknowledged.length > acknowledgedBeforeRecovery, 'registrations succeed again');
-      } finally {
-        await load.stop();
+        await outageAndRecovery(mode);
+      } catch (error) {
+        console.error(`tessera's output:\n${tessera.logs().slice(-6000)}`);
+        throw error;
       }
-
-      assert.deepEqual(load.unexpected, [], 'every request was answered with a 200 or a 503');
-      const stored = new Set(cluster.psql('select identifier from identity_credential_identifiers', database).split('\n'));
-      const lost = load.acknowledged.filter((email) => !stored.has(email));
-      assert.deepEqual(lost, [], 'every acknowledged registration survived the restart');
-      // Each registration writes identity, credential, identifier and session in one transaction: none is partial.
-      const partial = cluster.psql(
-        `select count(*) from identities i
-         where not exists (select from identity_credentials c where c.identity_id = i.id)
-            or not exists (select from identity_credential_identifiers x where x.identity_id = i.id)
-            or not exists (select from sessions s where s.identity_id = i.id)`,
-        database,
-      );
-      assert.equal(partial, '0');
-      const sample = load.acknowledged[load.acknowledged.length - 1] ?? '';
-      assert.equal((await loginViaApi(tessera.publicUrl, sample, PASSWORD)).status, 200);
     });
+  }
+
+  async function outageAndRecovery(mode: 'fast' | 'immediate'): Promise<void> {
+    assert.equal((await ready()).status, 200);
+    const load = new RegistrationLoad(tessera.publicUrl, mode);
+    try {
+      await eventually(() => load.acknowledged.length >= 3, 'registrations succeed');
+      await cluster.stop(mode);
+
+      const readiness = await ready();
+      assert.equal(readiness.status, 503);
+      assert.match(String(((await jsonOf(readiness)).errors as Record<string, unknown>).database), /^the database is unavailable: /);
+      const refused = await whoami();
+      assert.equal(refused.status, 503);
+      assert.deepEqual(await jsonOf(refused), {
+        error: { code: 503, status: 'Service Unavailable', reason: 'The database is unavailable. Please retry later.', message: 'The service is unavailable' },
+      });
+      await eventually(() => load.unavailable >= 1, 'a registration meets the outage');
+
+      await cluster.start();
+      await eventually(async () => (await ready()).status === 200, '/health/ready is 200 again');
+      assert.equal((await whoami()).status, 200, 'the session from before the outage is valid again');
+      const acknowledgedBeforeRecovery = load.acknowledged.length;
+      await eventually(() => load.acknowledged.length > acknowledgedBeforeRecovery, 'registrations succeed again');
+    } finally {
+      await load.stop();
+    }
+
+    assert.deepEqual(load.unexpected, [], 'every request was answered with a 200 or a 503');
+    const stored = new Set(cluster.psql('select identifier from identity_credential_identifiers', database).split('\n'));
+    const lost = load.acknowledged.filter((email) => !stored.has(email));
+    assert.deepEqual(lost, [], 'every acknowledged registration survived the restart');
+    // Each registration writes identity, credential, identifier and session in one transaction: none is partial.
+    const partial = cluster.psql(
+      `select count(*) from identities i
+       where not exists (select from identity_credentials c where c.identity_id = i.id)
+          or not exists (select from identity_credential_identifiers x where x.identity_id = i.id)
+          or not exists (select from sessions s where s.identity_id = i.id)`,
+      database,
+    );
+    assert.equal(partial, '0');
+    const sample = load.acknowledged[load.acknowledged.length - 1] ?? '';
+    assert.equal((await loginViaApi(tessera.publicUrl, sample, PASSWORD)).status, 200);
   }
 });
