@@ -1,11 +1,12 @@
-// Runs every test file with node's test runner (through tsx) and ends with node's summary
-// (ℹ tests / ℹ pass / ℹ fail). Node 20 has no glob support for --test, so the files are listed here.
+// Runs every test file with node's test runner (through tsx); each pass ends with node's summary
+// (ℹ tests / ℹ pass / ℹ fail), and the run with the totals of all passes. Node 20 has no glob support for
+// --test, so the files are listed here.
 //
 // Two passes: every file on SQLite (the default store), then the store-dependent files again with
 // TEST_DSN_DIALECT=postgres, which makes testConfig() hand out a fresh PostgreSQL database (see
 // test/helpers/postgres-cluster.ts). TEST_DIALECTS=sqlite (or postgres) runs one pass only.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -51,13 +52,14 @@ let failed = false;
 for (const pass of passes) {
   console.log(`\n# ${pass.label}: ${pass.files.length} file(s)\n`);
   const tap = join(reports, `${pass.dialect}.tap`);
+  rmSync(tap, { force: true });
   const result = spawnSync(
     process.execPath,
     ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, `--test-concurrency=${concurrency}`, ...pass.files],
     { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', TEST_DSN_DIALECT: pass.dialect } },
   );
   if (result.status !== 0) failed = true;
-  const summary = readFileSync(tap, 'utf8');
+  const summary = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
   for (const key of Object.keys(totals)) totals[key] += Number(summary.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, inArray, lt, not, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, lt, lte, ne, or, sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError, importSkipReason } from '../errors.js';
@@ -281,8 +281,13 @@ export class PostgresStore implements Store {
     if (query.after) conditions.push(gt(sessions.id, query.after));
     if (query.identityId) conditions.push(eq(sessions.identityId, query.identityId));
     if (query.active !== undefined) {
-      const usable = and(eq(sessions.active, true), gt(sessions.expiresAt, new Date()), eq(identities.state, 'active'));
-      conditions.push(query.active ? usable : not(usable!));
+      // Usable: active, unexpired and its identity active (all columns are NOT NULL, so the negation is plain).
+      const now = new Date();
+      conditions.push(
+        query.active
+          ? and(eq(sessions.active, true), gt(sessions.expiresAt, now), eq(identities.state, 'active'))
+          : or(eq(sessions.active, false), lte(sessions.expiresAt, now), ne(identities.state, 'active')),
+      );
     }
     const rows = await this.db
       .select({ session: sessions, identity: identities })
