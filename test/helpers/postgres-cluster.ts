@@ -39,18 +39,18 @@ export class PostgresCluster {
   }
 
   /**
-   * Starts the cluster unless it runs already (another test process may be starting it at the same moment) and
-   * waits until it accepts connections. Synchronous, for setup code such as testConfig().
+   * Starts the cluster unless it runs already and waits until it accepts connections. Synchronous, for setup
+   * code such as testConfig().
    */
   startNow(): void {
-    if (!this.isRunning()) {
-      const result = spawnSync('pg_ctlcluster', [this.version, this.name, 'start'], { encoding: 'utf8' });
-      if (result.status !== 0 && !this.isRunning()) throw new Error(`pg_ctlcluster ${this.version} ${this.name} start failed: ${result.stderr}`);
-    }
     const deadline = Date.now() + READY_TIMEOUT_MS;
+    let failure = '';
     while (!this.isReady()) {
-      if (Date.now() > deadline) throw new Error(`PostgreSQL ${this.version}/${this.name} is not ready on port ${this.port}`);
-      sleepSync(100);
+      // Another test process may be starting it at the same moment: a failed start is retried until the
+      // cluster runs and accepts connections, whoever started it.
+      if (!this.isRunning()) failure = spawnSync('pg_ctlcluster', [this.version, this.name, 'start'], { encoding: 'utf8' }).stderr;
+      if (Date.now() > deadline) throw new Error(`PostgreSQL ${this.version}/${this.name} did not start on port ${this.port}: ${failure}`);
+      sleepSync(200);
     }
   }
 
