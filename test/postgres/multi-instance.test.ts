@@ -98,4 +98,14 @@ describe('two Tessera instances on one PostgreSQL database', () => {
       await other.close();
     }
   });
+
+  it('shuts both instances down cleanly on SIGTERM (exit code 0), leaving no connection behind', async () => {
+    await store.close();
+    assert.deepEqual(await Promise.all([a.stop('SIGTERM'), b.stop('SIGTERM')]), [0, 0]);
+    // A backend leaves pg_stat_activity a moment after its client said goodbye.
+    const connections = (): number => Number(cluster.psql(`select count(*) from pg_stat_activity where datname = '${database}'`));
+    const deadline = Date.now() + 15_000;
+    while (connections() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(connections(), 0);
+  });
 });
