@@ -94,6 +94,43 @@ describe('PostgreSQL failures as callers see them', () => {
     }
   });
 
+  it('survives its connections being killed, idle or in the middle of a transaction, and rolls that transaction back', async () => {
+    const database = cluster.createDatabase();
+    const store = await openStore(cluster.dsn(database));
+    const locker = new pg.Client({ connectionString: cluster.dsn(database) });
+    await locker.connect();
+    const tesseraBackends = (where: string): string[] =>
+      cluster.psql(`select pid from pg_stat_activity where datname = '${database}' and application_name = 'tessera' and ${where}`).split('\n').filter(Boolean);
+    try {
+      await store.migrate();
+      await store.ping();
+      // Idle pooled connections killed (as by a failover or an idle timeout on the server).
+      for (const pid of tesseraBackends('true')) cluster.psql(`select pg_terminate_backend(${pid})`);
+      const deadline = Date.now() + 15_000;
+      // Waiting (not busy-polling) lets the pool read the server's goodbye and drop those connections.
+      do await new Promise((resolve) => setTimeout(resolve, 100));
+      while (tesseraBackends('true').length > 0 && Date.now() < deadline);
+      await store.ping();
+
+      // A connection killed while its transaction waits: the identity row is written, the credential is not yet.
+      await locker.query('begin');
+      await locker.query('lock table identity_credentials in access exclusive mode');
+      const identity = anIdentity();
+      const creating = rejection(store.createIdentity(identity));
+      while (tesseraBackends("wait_event_type = 'Lock'").length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (const pid of tesseraBackends("wait_event_type = 'Lock'")) cluster.psql(`select pg_terminate_backend(${pid})`);
+      const error = await creating;
+      assert.ok(error instanceof DatabaseUnavailableError, String(error));
+      await locker.query('rollback');
+      assert.equal(await store.getIdentity(identity.id), null, 'the half-done transaction was rolled back');
+      await store.createIdentity(identity);
+      assert.equal((await store.getIdentity(identity.id))?.id, identity.id);
+    } finally {
+      await locker.end();
+      await store.close();
+    }
+  });
+
   it('never opens more connections than max_conns in the DSN', async () => {
     const database = cluster.createDatabase();
     const store = await openStore(cluster.dsn(database, { sslmode: 'disable', max_conns: '2' }), { maxConnections: 50, statementTimeoutMs: 30_000 });
