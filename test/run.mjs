@@ -1,8 +1,13 @@
-// Runs every test file with node's test runner (through tsx) and ends with node's summary
-// (ℹ tests / ℹ pass / ℹ fail). Node 20 has no glob support for --test, so the files are listed here.
+// Runs every test file with node's test runner (through tsx); each pass ends with node's summary
+// (ℹ tests / ℹ pass / ℹ fail), and the run with the totals of all passes. Node 20 has no glob support for
+// --test, so the files are listed here.
+//
+// Two passes: every file on SQLite (the default store), then the store-dependent files again with
+// TEST_DSN_DIALECT=postgres, which makes testConfig() hand out a fresh PostgreSQL database (see
+// test/helpers/postgres-cluster.ts). TEST_DIALECTS=sqlite (or postgres) runs one pass only.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -28,10 +33,37 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// Store-dependent: the file builds its store through testConfig()/startTestServer(), which honour
+// TEST_DSN_DIALECT. test/postgres/ holds PostgreSQL-only tests, which run in the first pass already.
+const usesTestStore = (file) => !file.startsWith(`test${sep}postgres${sep}`) && /\b(testConfig|startTestServer)\(/.test(readFileSync(join(root, file), 'utf8'));
+
+const dialects = (process.env.TEST_DIALECTS ?? 'sqlite,postgres').split(',').map((d) => d.trim());
+const passes = [
+  { dialect: 'sqlite', label: 'store on SQLite (and the PostgreSQL-only tests)', files },
+  { dialect: 'postgres', label: 'store on PostgreSQL', files: files.filter(usesTestStore) },
+].filter((pass) => dialects.includes(pass.dialect) && pass.files.length > 0);
+
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
-);
-process.exit(result.status ?? 1);
+const reports = join(root, '.tmp', 'test-reports');
+mkdirSync(reports, { recursive: true });
+const totals = { tests: 0, pass: 0, fail: 0 };
+let failed = false;
+
+for (const pass of passes) {
+  console.log(`\n# ${pass.label}: ${pass.files.length} file(s)\n`);
+  const tap = join(reports, `${pass.dialect}.tap`);
+  rmSync(tap, { force: true });
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, `--test-concurrency=${concurrency}`, ...pass.files],
+    { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', TEST_DSN_DIALECT: pass.dialect } },
+  );
+  if (result.status !== 0) failed = true;
+  const summary = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+  for (const key of Object.keys(totals)) totals[key] += Number(summary.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
+}
+
+if (passes.length > 1) {
+  console.log(`\nℹ all passes (${passes.map((p) => p.dialect).join(' + ')}): tests ${totals.tests}, pass ${totals.pass}, fail ${totals.fail}`);
+}
+process.exit(failed ? 1 : 0);

@@ -19,3 +19,11 @@ export class DuplicateIdError extends Error {
     super('an identity with this id exists already');
   }
 }
+
+/** Why an import skipped an identity: the same words from both stores, whichever key conflicted first. */
+export function importSkipReason(error: unknown): string | null {
+  if (error instanceof DuplicateIdError) return 'an identity with this id exists';
+  if (error instanceof DuplicateExternalIdError) return 'an identity with this external_id exists';
+  if (error instanceof DuplicateCredentialIdentifierError) return `identifier ${error.identifier ?? ''} exists`;
+  return null;
+}

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
+import { freshDatabaseDsn } from './postgres-cluster.js';
 
 /** A scratch directory removed when the test process exits. */
 export function tempDir(prefix = 'tessera-test-'): string {
@@ -14,10 +15,12 @@ export function tempDir(prefix = 'tessera-test-'): string {
 /**
  * A config for tests: a fresh SQLite file, the repository's identity schema, cheap argon2 parameters (the real
  * ones are exercised by the benchmark), and whatever the test overrides in kratos.yml terms.
+ * With TEST_DSN_DIALECT=postgres (set by test/run.mjs for its PostgreSQL pass) the store is a fresh PostgreSQL
+ * database instead, on the machine's cluster (test/helpers/postgres-cluster.ts).
  */
 export function testConfig(overrides: Record<string, unknown> = {}, dir = tempDir()): Config {
   const base: Record<string, unknown> = {
-    dsn: `sqlite://${join(dir, 'tessera.db')}?_fk=true`,
+    dsn: overrides.dsn === undefined && process.env.TEST_DSN_DIALECT === 'postgres' ? freshDatabaseDsn() : `sqlite://${join(dir, 'tessera.db')}?_fk=true`,
     serve: { public: { base_url: 'http://localhost:4433/', host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 } },
     identity: { default_schema_id: 'default', schemas: [{ id: 'default', url: `file://${join(process.cwd(), 'templates/identity.schema.json')}` }] },
     selfservice: { flows: { registration: { after: { password: { hooks: [{ hook: 'session' }] } } } } },

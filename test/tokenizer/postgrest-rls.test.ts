@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { connectionString, createDatabase, dropDatabase, ensureCluster, postgresUnavailableReason, superuserSql, uniqueName, type TestDatabase } from '../helpers/postgres-cluster.js';
+import { ensureCluster, type PostgresCluster } from '../helpers/postgres-cluster.js';
 import { postgrestQuery, PostgrestRejection, type PostgrestSettings } from '../helpers/postgrest-request.js';
 import { tempDir, testConfig } from '../helpers/config.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -14,14 +14,13 @@ import { fileUrl, privateJwk, seedSession, whoami, writeJwksFile } from '../help
  * request.jwt.claims->>'sub', and per request set_config('role') + set_config('request.jwt.claims') in one
  * transaction. Each user sees and writes only their own rows.
  */
-const unavailable = postgresUnavailableReason();
-
-describe('PostgREST row-level security with Tessera tokens (real PostgreSQL 15)', { skip: unavailable ?? false }, () => {
+describe('PostgREST row-level security with Tessera tokens (real PostgreSQL 15)', () => {
   const dir = tempDir();
-  const prefix = uniqueName('tessera_rls');
+  const prefix = `tessera_rls_${randomBytes(4).toString('hex')}`;
   const roles = { authenticator: `${prefix}_authenticator`, web: `${prefix}_web`, anon: `${prefix}_anon` };
   const authenticatorPassword = randomBytes(18).toString('hex');
-  let database: TestDatabase;
+  let cluster: PostgresCluster;
+  let database: string;
   let pool: pg.Pool;
   let server: TestServer;
   let settings: PostgrestSettings;
@@ -34,9 +33,9 @@ describe('PostgREST row-level security with Tessera tokens (real PostgreSQL 15)'
   }
 
   before(async () => {
-    await ensureCluster();
-    database = createDatabase(prefix);
-    superuserSql(
+    cluster = ensureCluster();
+    database = cluster.createDatabase(prefix);
+    cluster.psql(
       `create role ${roles.authenticator} login noinherit password '${authenticatorPassword}';
        create role ${roles.web} nologin;
        create role ${roles.anon} nologin;
@@ -54,9 +53,9 @@ describe('PostgREST row-level security with Tessera tokens (real PostgreSQL 15)'
          with check (owner = (current_setting('request.jwt.claims', true)::json->>'sub')::uuid);
        grant usage on schema api to ${roles.web}, ${roles.anon};
        grant select, insert on api.notes to ${roles.web};`,
-      database.name,
+      database,
     );
-    pool = new pg.Pool({ connectionString: connectionString(roles.authenticator, authenticatorPassword, database.name), max: 2 });
+    pool = new pg.Pool({ connectionString: `postgres://${roles.authenticator}:${authenticatorPassword}@127.0.0.1:${cluster.port}/${database}`, max: 2 });
 
     const jwks = fileUrl(writeJwksFile(dir, 'postgrest.jwks.json', { keys: [privateJwk('EdDSA')] }));
     const config = testConfig({ session: { whoami: { tokenizer: { templates: { postgrest: { jwks_url: jwks, claims_mapper_url: fileUrl(`${process.cwd()}/templates/postgrest.jsonnet`) } } } } } }, dir);
@@ -67,7 +66,7 @@ describe('PostgREST row-level security with Tessera tokens (real PostgreSQL 15)'
     for (const name of ['alice', 'bob'] as const) {
       const seeded = await seedSession(server.runtime.deps, { traits: { email: `${name}@example.org` }, metadataPublic: { role: roles.web } });
       users[name] = { ...seeded, jwt: await tokenize(seeded.token) };
-      superuserSql(`insert into api.notes (owner, body) values ('${seeded.identityId}', '${name} 1'), ('${seeded.identityId}', '${name} 2');`, database.name);
+      cluster.psql(`insert into api.notes (owner, body) values ('${seeded.identityId}', '${name} 1'), ('${seeded.identityId}', '${name} 2');`, database);
     }
   });
 
@@ -75,8 +74,8 @@ describe('PostgREST row-level security with Tessera tokens (real PostgreSQL 15)'
     await server?.close();
     await pool?.end();
     if (database) {
-      dropDatabase(database);
-      superuserSql(`drop role if exists ${roles.authenticator}; drop role if exists ${roles.web}; drop role if exists ${roles.anon};`);
+      cluster.dropDatabase(database);
+      cluster.psql(`drop role if exists ${roles.authenticator}; drop role if exists ${roles.web}; drop role if exists ${roles.anon};`);
     }
   });
 

@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
+import { importSkipReason } from '../errors.js';
 import type { Identity, ImportOutcome } from '../types.js';
-import { identityToRow } from './rows.js';
+import { identityToRow } from '../rows.js';
+import { translateUniqueViolation } from './unique-violation.js';
 
 /**
  * The bulk-import path of the SQLite store on raw prepared statements. Drizzle builds and prepares every query
@@ -16,6 +18,7 @@ export class SqliteImportStatements {
   private readonly insertCredential: Database.Statement<unknown[]>;
   private readonly insertIdentifier: Database.Statement<[string, string, string]>;
   private readonly importBatch: (batch: Identity[]) => ImportOutcome[];
+  private readonly insertRows: (identity: Identity) => void;
 
   constructor(sqlite: Database.Database) {
     this.identityExists = sqlite.prepare('select 1 from identities where id = ?');
@@ -29,6 +32,9 @@ export class SqliteImportStatements {
     this.insertCredential = sqlite.prepare('insert into identity_credentials (identity_id, type, config, version, created_at, updated_at) values (?, ?, ?, ?, ?, ?)');
     this.insertIdentifier = sqlite.prepare('insert into identity_credential_identifiers (type, identifier, identity_id) values (?, ?, ?)');
     this.importBatch = sqlite.transaction((batch: Identity[]) => batch.map((identity) => this.importOne(identity)));
+    // Nested inside the batch transaction this is a savepoint: an identity that conflicts with itself (an
+    // identifier listed twice) is skipped whole instead of failing the batch or leaving its first rows behind.
+    this.insertRows = sqlite.transaction((identity: Identity) => this.insertIdentityRows(identity));
   }
 
   /** Creates the identities that do not conflict with existing ones (or earlier ones of the batch), in one transaction. */
@@ -39,6 +45,17 @@ export class SqliteImportStatements {
   private importOne(identity: Identity): ImportOutcome {
     const conflict = this.conflictOf(identity);
     if (conflict) return { id: identity.id, status: 'skipped', reason: conflict };
+    try {
+      this.insertRows(identity);
+    } catch (error) {
+      const reason = importSkipReason(translateUniqueViolation(error));
+      if (reason === null) throw error;
+      return { id: identity.id, status: 'skipped', reason };
+    }
+    return { id: identity.id, status: 'created' };
+  }
+
+  private insertIdentityRows(identity: Identity): void {
     const row = identityToRow(identity);
     this.insertIdentity.run(
       row.id,
@@ -60,7 +77,6 @@ export class SqliteImportStatements {
       this.insertCredential.run(identity.id, credential.type, JSON.stringify(credential.config), credential.version, credential.createdAt.getTime(), credential.updatedAt.getTime());
       for (const identifier of credential.identifiers) this.insertIdentifier.run(credential.type, identifier, identity.id);
     }
-    return { id: identity.id, status: 'created' };
   }
 
   private conflictOf(identity: Identity): string | null {

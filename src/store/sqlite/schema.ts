@@ -1,17 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import type { AuthenticationMethod, JsonObject, RecoveryAddress, SessionDevice, VerifiableAddress } from '../types.js';
+import type { StoredRecoveryAddress, StoredVerifiableAddress } from '../row-shapes.js';
+import type { AuthenticationMethod, JsonObject, SessionDevice } from '../types.js';
 
 // Times are epoch milliseconds; JSON columns hold text. Addresses live on the identity row so that whoami is a
 // single indexed join (sessions -> identities).
-
-/** Address JSON as stored: dates as ISO strings. */
-export type StoredVerifiableAddress = Omit<VerifiableAddress, 'verifiedAt' | 'createdAt' | 'updatedAt'> & {
-  verifiedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-};
-export type StoredRecoveryAddress = Omit<RecoveryAddress, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
 
 export const identities = sqliteTable(
   'identities',

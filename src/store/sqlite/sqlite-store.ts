@@ -3,7 +3,8 @@ import type Database from 'better-sqlite3';
 import { and, asc, count, desc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError } from '../errors.js';
+import { importSkipReason } from '../errors.js';
+import { translateUniqueViolation } from './unique-violation.js';
 import { bucketStartOf, slidingWindowCount } from '../sliding-window.js';
 import type { Store } from '../store.js';
 import type {
@@ -24,7 +25,7 @@ import { SqliteImportStatements } from './import-statements.js';
 import { openSqliteDatabase } from './open-database.js';
 import * as schema from './schema.js';
 import { identities, identityCredentialIdentifiers, identityCredentials, rateLimitBuckets, selfserviceFlows, sessions } from './schema.js';
-import { identityFromRow, identityToRow, sessionFromRow, sessionToRow, flowFromRow, flowToRow } from './rows.js';
+import { credentialsByIdentity, credentialToRow, flowFromRow, flowToRow, identityFromRow, identityToRow, sessionFromRow, sessionToRow } from '../rows.js';
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../migrations/sqlite', import.meta.url));
 
@@ -99,16 +100,7 @@ export class SqliteStore implements Store {
 
   private insertCredentials(tx: Tx, identityId: string, credentials: Credential[]): void {
     for (const credential of credentials) {
-      tx.insert(identityCredentials)
-        .values({
-          identityId,
-          type: credential.type,
-          config: credential.config,
-          version: credential.version,
-          createdAt: credential.createdAt,
-          updatedAt: credential.updatedAt,
-        })
-        .run();
+      tx.insert(identityCredentials).values(credentialToRow(identityId, credential)).run();
       for (const identifier of credential.identifiers) {
         try {
           tx.insert(identityCredentialIdentifiers).values({ type: credential.type, identifier, identityId }).run();
@@ -120,8 +112,7 @@ export class SqliteStore implements Store {
   }
 
   private loadCredentials(tx: Db | Tx, identityIds: string[]): Map<string, Credential[]> {
-    const result = new Map<string, Credential[]>();
-    if (identityIds.length === 0) return result;
+    if (identityIds.length === 0) return new Map();
     const rows = tx.select().from(identityCredentials).where(inArray(identityCredentials.identityId, identityIds)).all();
     const identifierRows = tx
       .select()
@@ -129,19 +120,7 @@ export class SqliteStore implements Store {
       .where(inArray(identityCredentialIdentifiers.identityId, identityIds))
       .orderBy(asc(identityCredentialIdentifiers.identifier))
       .all();
-    for (const row of rows) {
-      const list = result.get(row.identityId) ?? [];
-      list.push({
-        type: row.type,
-        identifiers: identifierRows.filter((i) => i.identityId === row.identityId && i.type === row.type).map((i) => i.identifier),
-        config: row.config,
-        version: row.version,
-        createdAt: row.createdAt,
-        updatedAt: row.updatedAt,
-      });
-      result.set(row.identityId, list);
-    }
-    return result;
+    return credentialsByIdentity(rows, identifierRows);
   }
 
   private withCredentials(list: Identity[], wanted: boolean | undefined): Identity[] {
@@ -360,13 +339,4 @@ export class SqliteStore implements Store {
       return slidingWindowCount(previous?.count ?? 0, current.count, (nowMs - bucketStart) / windowMs);
     });
   }
-}
-
-function translateUniqueViolation(error: unknown, identifier?: string): unknown {
-  const message = error instanceof Error ? error.message : '';
-  if (!message.includes('UNIQUE constraint failed') && !message.includes('PRIMARY KEY')) return error;
-  if (message.includes('identity_credential_identifiers')) return new DuplicateCredentialIdentifierError(identifier);
-  if (message.includes('external_id')) return new DuplicateExternalIdError();
-  if (message.includes('identities.id')) return new DuplicateIdError();
-  return error;
 }

@@ -1,9 +1,5 @@
-import type { Flow, Identity, NewSession, Session } from '../types.js';
-import type { identities, selfserviceFlows, sessions, StoredRecoveryAddress, StoredVerifiableAddress } from './schema.js';
-
-type IdentityRow = typeof identities.$inferSelect;
-type SessionRow = typeof sessions.$inferSelect;
-type FlowRow = typeof selfserviceFlows.$inferSelect;
+import type { CredentialIdentifierRow, CredentialRow, FlowRow, IdentityRow, SessionRow, StoredRecoveryAddress, StoredVerifiableAddress } from './row-shapes.js';
+import type { Credential, Flow, Identity, NewSession, Session } from './types.js';
 
 export function identityFromRow(row: IdentityRow): Identity {
   return {
@@ -29,7 +25,7 @@ export function identityFromRow(row: IdentityRow): Identity {
   };
 }
 
-export function identityToRow(identity: Identity): typeof identities.$inferInsert {
+export function identityToRow(identity: Identity): IdentityRow {
   const verifiable: StoredVerifiableAddress[] = identity.verifiableAddresses.map((a) => ({
     ...a,
     verifiedAt: a.verifiedAt ? a.verifiedAt.toISOString() : null,
@@ -75,7 +71,7 @@ export function sessionFromRow(row: SessionRow): Session {
   };
 }
 
-export function sessionToRow(session: NewSession): typeof sessions.$inferInsert {
+export function sessionToRow(session: NewSession): SessionRow {
   return {
     id: session.id,
     tokenHash: session.tokenHash,
@@ -97,6 +93,35 @@ export function flowFromRow(row: FlowRow): Flow {
   return { ...row };
 }
 
-export function flowToRow(flow: Flow): typeof selfserviceFlows.$inferInsert {
+export function flowToRow(flow: Flow): FlowRow {
   return { ...flow };
+}
+
+/** Assembles each identity's credentials from its credential rows and identifier rows (in the given order). */
+export function credentialsByIdentity(rows: CredentialRow[], identifierRows: CredentialIdentifierRow[]): Map<string, Credential[]> {
+  const result = new Map<string, Credential[]>();
+  for (const row of rows) {
+    const list = result.get(row.identityId) ?? [];
+    list.push({
+      type: row.type,
+      identifiers: identifierRows.filter((i) => i.identityId === row.identityId && i.type === row.type).map((i) => i.identifier),
+      config: row.config,
+      version: row.version,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+    });
+    result.set(row.identityId, list);
+  }
+  return result;
+}
+
+export function credentialToRow(identityId: string, credential: Credential): CredentialRow {
+  return {
+    identityId,
+    type: credential.type,
+    config: credential.config,
+    version: credential.version,
+    createdAt: credential.createdAt,
+    updatedAt: credential.updatedAt,
+  };
 }
