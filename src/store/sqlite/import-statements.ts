@@ -75,7 +75,13 @@ export class SqliteImportStatements {
     );
     for (const credential of identity.credentials ?? []) {
       this.insertCredential.run(identity.id, credential.type, JSON.stringify(credential.config), credential.version, credential.createdAt.getTime(), credential.updatedAt.getTime());
-      for (const identifier of credential.identifiers) this.insertIdentifier.run(credential.type, identifier, identity.id);
+      for (const identifier of credential.identifiers) {
+        try {
+          this.insertIdentifier.run(credential.type, identifier, identity.id);
+        } catch (error) {
+          throw translateUniqueViolation(error, identifier);
+        }
+      }
     }
   }
 
