@@ -15,7 +15,6 @@ import { publicIdentityJson, publicSessionJson } from '../session/session-view.j
 import type { AppEnv } from './app-env.js';
 import { isJsonRequest } from './content-negotiation.js';
 import { csrfCookie, sessionCookie } from './cookies.js';
-import { errorResponse } from './error-handler.js';
 
 export type FlowOutcome = SubmitOutcome | RegistrationOutcome | UpstreamRedirectOutcome;
 
@@ -47,15 +46,15 @@ export async function respondToSubmit(deps: Deps, c: Context<AppEnv>, submit: ()
 function upstreamRedirectResponse(deps: Deps, c: Context<AppEnv>, outcome: UpstreamRedirectOutcome): Response {
   if (outcome.continuity) c.header('Set-Cookie', continuityCookie(deps.config, outcome.continuity), { append: true });
   if (outcome.flow.type === 'browser' && !isJsonRequest(c.req.raw.headers)) return c.redirect(outcome.url, 303);
-  return errorResponse(
-    c,
-    new KratosError(422, {
-      id: 'browser_location_change_required',
-      reason: `In order to complete this flow please redirect the browser to: ${outcome.url}`,
-      message: 'browser location change required',
-      extra: { redirect_browser_to: outcome.url },
-    }),
-  );
+  const error = new KratosError(422, {
+    id: 'browser_location_change_required',
+    reason: `In order to complete this flow please redirect the browser to: ${outcome.url}`,
+    message: 'browser location change required',
+    extra: { redirect_browser_to: outcome.url },
+  });
+  // Built on the context (not errorResponse) so that the continuity cookie set above goes out with it.
+  c.header('Ory-Error-Id', error.id);
+  return c.json(error.toJSON(c.get('requestId')), 422);
 }
 
 /**

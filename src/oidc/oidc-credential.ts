@@ -1,5 +1,6 @@
+import type { Deps } from '../deps.js';
 import type { Credential, Identity, JsonObject } from '../store/types.js';
-import type { TokenCipher } from './token-cipher.js';
+import { TokenCipher } from './token-cipher.js';
 import type { UpstreamTokens } from './upstream-client.js';
 
 /**
@@ -72,4 +73,12 @@ export function declassifiedOidcConfig(config: JsonObject, cipher: TokenCipher |
       return out;
     }),
   };
+}
+
+/** The config an admin sees with `include_credential=<type>`: oidc tokens decrypted, other types as stored. */
+export function declassifiedCredentialConfig(deps: Deps, credential: Credential): JsonObject {
+  if (credential.type !== 'oidc') return credential.config;
+  // The cipher comes from secrets.cipher, which outlives the oidc method being switched off.
+  const cipher = deps.oidc?.cipher ?? (deps.config.secrets.cipher.length > 0 ? new TokenCipher(deps.config.secrets.cipher) : null);
+  return declassifiedOidcConfig(credential.config, cipher);
 }

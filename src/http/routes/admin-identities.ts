@@ -5,6 +5,7 @@ import { badRequest, conflict, resourceNotFound } from '../../errors/kratos-erro
 import { identityFromCreateBody } from '../../identity/admin-identity-body.js';
 import { identityToJson } from '../../identity/identity-json.js';
 import { normalizeIdentifier } from '../../identity/normalize-identifier.js';
+import { declassifiedCredentialConfig } from '../../oidc/oidc-credential.js';
 import { schemaUrlOf } from '../../session/session-view.js';
 import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError } from '../../store/errors.js';
 import type { Identity } from '../../store/types.js';
@@ -19,7 +20,7 @@ const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 export function adminIdentityRoutes(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const adminJson = (identity: Identity, includeCredential: readonly string[] = []): Record<string, unknown> =>
-    identityToJson(identity, { schemaUrl: schemaUrlOf(deps, identity.schemaId), admin: true, includeCredentialConfig: includeCredential });
+    identityToJson(identity, { schemaUrl: schemaUrlOf(deps, identity.schemaId), admin: true, includeCredentialConfig: includeCredential, declassify: (credential) => declassifiedCredentialConfig(deps, credential) });
 
   app.post('/admin/identities', async (c) => {
     const { value } = await readBody(c, deps.config.tessera.maxBodyBytes, ['json']);
