@@ -217,5 +217,8 @@ function describeGrantFailure(error: unknown): string {
   if (error instanceof client.ResponseBodyError) {
     return `${prefix} the token endpoint returned error "${error.error}"${error.error_description ? `: ${error.error_description}` : ''}`;
   }
-  return `${prefix} the OpenID Provider's response failed validation: ${(error as Error).message}`;
+  // openid-client wraps oauth4webapi's precise error ("unexpected JWT "iss" (issuer) claim value") in a generic one.
+  const cause = (error as Error).cause;
+  const detail = cause instanceof Error && cause.message !== (error as Error).message ? `: ${cause.message}` : '';
+  return `${prefix} the OpenID Provider's response failed validation: ${(error as Error).message}${detail}`;
 }
