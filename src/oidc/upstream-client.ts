@@ -68,7 +68,7 @@ export class UpstreamClient {
     let configuration: client.Configuration;
     if (provider.github) {
       configuration = new client.Configuration(
-        { issuer: provider.github.issuer, authorization_endpoint: provider.github.authorization, token_endpoint: provider.github.token },
+        { issuer: provider.github.web, authorization_endpoint: provider.github.authorization, token_endpoint: provider.github.token },
         provider.config.clientId,
         undefined,
         client.ClientSecretPost(secret),

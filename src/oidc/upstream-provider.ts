@@ -14,6 +14,8 @@ export type UpstreamProtocol =
   | 'github';
 
 export interface GithubEndpoints {
+  /** `https://github.com`, or the GitHub Enterprise Server base: the authorization server's identifier. */
+  web: string;
   authorization: string;
   token: string;
   /** REST API base, `https://api.github.com` or `<GHES>/api/v3`. */
@@ -132,7 +134,7 @@ export function resolveUpstreamProvider(config: Config, provider: OidcProviderCo
         ...base,
         protocol: 'github',
         issuer: null,
-        github: { authorization: `${web}/login/oauth/authorize`, token, api, issuer: token },
+        github: { web, authorization: `${web}/login/oauth/authorize`, token, api, issuer: token },
         scope: [...provider.scope],
         claimsSource: 'id_token',
       };

@@ -55,7 +55,7 @@ export async function startTestOp(options: TestOpOptions): Promise<TestOp> {
       },
     ],
     jwks: { keys: [signingKey] },
-    claims: { email: ['email', 'email_verified'], profile: ['name', 'given_name', 'family_name', 'picture', 'preferred_username'] },
+    claims: { openid: ['sub', 'oid'], email: ['email', 'email_verified'], profile: ['name', 'given_name', 'family_name', 'picture', 'preferred_username'] },
     scopes: github ? ['openid', 'offline_access', 'user:email', 'read:user'] : ['openid', 'offline_access'],
     // Kratos reads claims from the ID token by default: put the scope claims there, not only in userinfo.
     conformIdTokenClaims: false,
