@@ -156,4 +156,15 @@ describe('upstream sign-in through a real OpenID Provider (headless)', { timeout
     assert.equal(response.status, 404);
     assert.equal(((await jsonOf(response)).error as { reason: string }).reason, 'OpenID Connect Provider "nope" is unknown or has not been configured');
   });
+
+  it('answers a form_post callback with 302 to the GET, fields moved into the query (as Kratos)', async () => {
+    const response = await fetch(scenario.callbackUrl('test-op'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ code: 'abc', state: 'xyz' }).toString(),
+      redirect: 'manual',
+    });
+    assert.equal(response.status, 302);
+    assert.equal(response.headers.get('location'), `${scenario.callbackUrl('test-op')}?code=abc&state=xyz`);
+  });
 });
