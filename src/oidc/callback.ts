@@ -15,7 +15,8 @@ import { inheritTokenExchange } from './token-exchange.js';
 import { unknownProvider } from './submit.js';
 import { UpstreamSignInError } from './upstream-errors.js';
 import { signInUpstreamSubject } from './upstream-login.js';
-import { registerUpstreamSubject, type UpstreamCallbackContext } from './upstream-registration.js';
+import type { UpstreamCallbackContext } from './callback-context.js';
+import { registerUpstreamSubject } from './upstream-registration.js';
 
 const UNABLE = 'Unable to complete OpenID Connect flow because';
 

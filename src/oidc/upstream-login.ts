@@ -4,7 +4,7 @@ import type { Flow, Identity } from '../store/types.js';
 import { endOnForm, endSignedIn } from './callback-endings.js';
 import type { CallbackOutcome } from './outcomes.js';
 import { linkPendingUpstreamAccount } from './pending-link.js';
-import type { UpstreamCallbackContext } from './upstream-registration.js';
+import type { UpstreamCallbackContext } from './callback-context.js';
 
 /**
  * A subject this provider brought before signs in (Kratos's ProcessLogin). On an account-linking flow, where

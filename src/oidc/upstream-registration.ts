@@ -1,31 +1,19 @@
-import type { Deps } from '../deps.js';
 import { traitValue, type IdentitySchema, type TraitsIssue } from '../identity/identity-schemas.js';
 import { newIdentity, passwordIdentifiers } from '../identity/new-identity.js';
 import { normalizeIdentifier } from '../identity/normalize-identifier.js';
 import { csrfTokenOf, uiOf } from '../selfservice/flow-lifecycle.js';
-import type { RequestContext } from '../selfservice/request-context.js';
 import { addMessage, csrfNode, traitNodes } from '../selfservice/ui-nodes.js';
 import { DuplicateCredentialIdentifierError } from '../store/errors.js';
 import type { Credential, Flow, Identity, JsonObject } from '../store/types.js';
 import { text } from '../text/messages.js';
 import { startAccountLinking } from './account-linking.js';
 import { endOnForm, endSignedIn } from './callback-endings.js';
-import type { PendingUpstreamSignIn } from './continuity.js';
 import { DataMapperError, runDataMapper, type MappedIdentity } from './data-mapper.js';
-import type { ConfiguredProvider, OidcMethod } from './oidc-method.js';
+import type { ConfiguredProvider } from './oidc-method.js';
 import { newOidcCredential, providerLink } from './oidc-credential.js';
 import type { CallbackOutcome } from './outcomes.js';
 import { providerButton } from './provider-buttons.js';
-import type { UpstreamSignIn } from './upstream-client.js';
-
-export interface UpstreamCallbackContext {
-  deps: Deps;
-  method: OidcMethod;
-  provider: ConfiguredProvider;
-  request: RequestContext;
-  pending: PendingUpstreamSignIn;
-  signIn: UpstreamSignIn;
-}
+import type { UpstreamCallbackContext } from './callback-context.js';
 
 /**
  * A subject this provider has not brought before registers (Kratos's processRegistration): the data mapper turns

@@ -111,6 +111,21 @@ describe('upstream sign-in failures (real OP)', { timeout: 180_000 }, () => {
     assert.equal(((await jsonOf(replay)).error as { reason: string }).reason, 'Unable to complete OpenID Connect flow because the state parameter is invalid.');
   });
 
+  it('refuses a sign-in that took longer than 30 minutes to come back', async () => {
+    const browser = new RedirectBrowser();
+    const { callback } = await startSignIn(browser);
+    const deps = scenario.server.runtime.deps;
+    const realNow = deps.now;
+    deps.now = () => new Date(realNow().getTime() + 31 * 60 * 1000);
+    try {
+      const late = await jsonGet(browser, callback);
+      assert.equal(late.status, 400);
+      assert.equal(((await jsonOf(late)).error as { message: string }).message, 'no resumable session found');
+    } finally {
+      deps.now = realNow;
+    }
+  });
+
   it('refuses a provider mismatch between the URL and the state', async () => {
     const browser = new RedirectBrowser();
     const { callback } = await startSignIn(browser);
@@ -137,6 +152,22 @@ describe('upstream sign-in failures (real OP)', { timeout: 180_000 }, () => {
     assert.deepEqual(uiMessageIds(flow), [4000001]);
     assert.match(flow.ui.messages?.[0]?.text ?? '', /token endpoint returned error "invalid_grant"/);
     assert.equal((await jsonGet(second, `${scenario.base}sessions/whoami`)).status, 401);
+  });
+
+  it('refuses an ID token whose nonce is not the one this sign-in sent', async () => {
+    scenario.op.nextLogin = { sub: 'alice' };
+    const browser = new RedirectBrowser();
+    const { flowId, callback } = await startSignIn(browser);
+    // As if the code (and so the ID token) had been obtained for another authorization request.
+    const { store } = scenario.server.runtime.deps;
+    const flow = await store.getFlow(flowId);
+    assert.ok(flow);
+    (flow.internalContext.oidc_pending as { nonce: string }).nonce = 'a-nonce-from-another-request';
+    await store.updateFlow(flow);
+    const back = await browser.navigate(callback);
+    assert.equal(new URL(back.url).pathname, '/ui/login');
+    assert.match((await flowJson(browser, 'login', flowId)).ui.messages?.[0]?.text ?? '', /unexpected ID Token "nonce" claim value/);
+    assert.equal((await jsonGet(browser, `${scenario.base}sessions/whoami`)).status, 401);
   });
 
   it('shows a denied consent on the flow (4000001 with the OP error)', async () => {
