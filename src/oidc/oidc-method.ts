@@ -61,13 +61,13 @@ export async function buildOidcMethod(config: Config, logger: Logger, options: B
     }
   }
   const evaluator = options.evaluator ?? createChildJsonnetEvaluator({ timeoutMs: DATA_MAPPER_TIMEOUT_MS });
-  const providers: ConfiguredProvider[] = [];
-  for (const [index, entry] of oidc.providers.entries()) {
+  const providers: ConfiguredProvider[] = oidc.providers.map((entry, index) => {
     const resolved = resolveUpstreamProvider(config, entry, index);
     const mapper = readMapper(config, entry.mapperUrl, `selfservice.methods.oidc.config.providers.${index}.mapper_url`, entry.id);
-    await checkMapperSyntax(evaluator, mapper, config, index, entry.id, logger);
-    providers.push({ ...resolved, client: new UpstreamClient(resolved), mapper });
-  }
+    return { ...resolved, client: new UpstreamClient(resolved), mapper };
+  });
+  // One process per mapper, in parallel: the start should not wait for them one after another.
+  await Promise.all(providers.map((p, index) => checkMapperSyntax(evaluator, p.mapper, config, index, p.config.id, logger)));
   if (providers.length > 0 && !cipher) logger.info('secrets.cipher is not set: upstream OIDC tokens are not stored');
   for (const provider of providers) {
     provider.client.configuration().catch((error: unknown) => {

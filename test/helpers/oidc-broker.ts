@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { createLogger } from '../../src/logging/logger.js';
 import { freePort } from './browser-server.js';
 import { mergeDeep, tempDir, testConfig } from './config.js';
 import { startTestOp, type TestOp, type TestOpOptions } from './oidc-provider.js';
@@ -27,6 +28,8 @@ export interface OidcScenarioOptions {
   op?: Omit<TestOpOptions, 'redirectUris'> & { redirectProviderIds?: string[] };
   /** More kratos.yml settings. */
   config?: Record<string, unknown>;
+  /** Collects Tessera's log lines (JSON, debug level and up) here. */
+  logLines?: string[];
 }
 
 export const templatePath = (name: string): string => `file://${resolve('templates', name)}`;
@@ -69,7 +72,9 @@ export async function startOidcScenario(options: OidcScenarioOptions = {}): Prom
   );
   let server: TestServer;
   try {
-    server = await startTestServer(config);
+    const lines = options.logLines;
+    const logger = lines ? createLogger('debug', { write: (line: string) => void lines.push(line) }) : undefined;
+    server = await startTestServer(config, logger ? { logger } : {});
   } catch (error) {
     await op.close();
     throw error;
