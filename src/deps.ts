@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/types.js';
 import type { IdentitySchemas } from './identity/identity-schemas.js';
 import type { PasswordHasher } from './identity/password-hasher.js';
+import type { OidcMethod } from './oidc/oidc-method.js';
 import type { Store } from './store/store.js';
 import type { SessionWithIdentity } from './store/types.js';
 
@@ -31,4 +32,6 @@ export interface Deps {
   tokenizer: SessionTokenizer | null;
   keys: PublishedKeys | null;
   version: string;
+  /** Upstream sign-in (`selfservice.methods.oidc`); absent or null when the method is disabled. */
+  oidc?: OidcMethod | null;
 }

@@ -5,6 +5,8 @@ import { defaultReturnUrl, flowUiUrl } from '../selfservice/browser-urls.js';
 import { csrfCookieToken } from '../selfservice/csrf-guard.js';
 import { generateCsrfToken } from '../selfservice/csrf-token.js';
 import { flowToJson } from '../selfservice/flow-json.js';
+import { clearedContinuityCookie, continuityCookie } from '../oidc/continuity.js';
+import type { CallbackOutcome, UpstreamRedirectOutcome } from '../oidc/outcomes.js';
 import type { SubmitOutcome } from '../selfservice/login.js';
 import { presentFlow } from '../selfservice/present-flow.js';
 import type { RegistrationOutcome } from '../selfservice/registration.js';
@@ -14,7 +16,7 @@ import type { AppEnv } from './app-env.js';
 import { isJsonRequest } from './content-negotiation.js';
 import { csrfCookie, sessionCookie } from './cookies.js';
 
-export type FlowOutcome = SubmitOutcome | RegistrationOutcome;
+export type FlowOutcome = SubmitOutcome | RegistrationOutcome | UpstreamRedirectOutcome;
 
 /**
  * The one place that turns the outcome of a login or registration submit into a response. The flow logic is the
@@ -32,10 +34,68 @@ export async function respondToSubmit(deps: Deps, c: Context<AppEnv>, submit: ()
     if (redirect) return c.redirect(redirect, 303);
     throw error;
   }
+  if (outcome.kind === 'redirect_upstream') return upstreamRedirectResponse(deps, c, outcome);
   return outcome.flow.type === 'api' ? apiResponse(deps, c, outcome) : browserResponse(deps, c, outcome);
 }
 
-function apiResponse(deps: Deps, c: Context<AppEnv>, outcome: FlowOutcome): Response {
+/**
+ * A submit that picked an upstream provider: a form post is sent there (303); SPAs and native apps, which asked
+ * for JSON, get Kratos's 422 `browser_location_change_required` with `redirect_browser_to` and navigate
+ * themselves. Browser flows also get the continuity cookie the callback will look for.
+ */
+function upstreamRedirectResponse(deps: Deps, c: Context<AppEnv>, outcome: UpstreamRedirectOutcome): Response {
+  if (outcome.continuity) c.header('Set-Cookie', continuityCookie(deps.config, outcome.continuity), { append: true });
+  if (outcome.flow.type === 'browser' && !isJsonRequest(c.req.raw.headers)) return c.redirect(outcome.url, 303);
+  const error = new KratosError(422, {
+    id: 'browser_location_change_required',
+    reason: `In order to complete this flow please redirect the browser to: ${outcome.url}`,
+    message: 'browser location change required',
+    extra: { redirect_browser_to: outcome.url },
+  });
+  // Built on the context (not errorResponse) so that the continuity cookie set above goes out with it.
+  c.header('Ory-Error-Id', error.id);
+  return c.json(error.toJSON(c.get('requestId')), 422);
+}
+
+/**
+ * The end of an upstream callback, which is always a browser navigation coming back from the provider, so it is
+ * always a redirect (never JSON), as in Kratos:
+ * - signed in: to return_to, with the session cookie (browser flows) or `?code=<return_to_code>` (native apps);
+ * - a form to show: to the flow's UI (login 303, registration 302, Kratos's codes), or for native apps to
+ *   return_to with `code` and `flow`, the flow then being what the token exchange answers.
+ */
+export async function respondToCallback(deps: Deps, c: Context<AppEnv>, callback: () => Promise<CallbackOutcome>): Promise<Response> {
+  let outcome: CallbackOutcome;
+  try {
+    outcome = await callback();
+  } catch (error) {
+    const redirect = await expiredBrowserFlowRedirect(deps, c, error);
+    if (redirect) return c.redirect(redirect, 303);
+    throw error;
+  }
+  const { config } = deps;
+  const flow = outcome.flow;
+  if (flow.type === 'api') {
+    const target = new URL(allowedReturnTo(config, flow.returnTo, defaultReturnUrl(config, flow.kind)));
+    if (outcome.returnToCode) target.searchParams.set('code', outcome.returnToCode);
+    if (outcome.kind === 'form') target.searchParams.set('flow', flow.id);
+    return c.redirect(target.href, 303);
+  }
+  if (outcome.kind === 'form') {
+    const target = new URL(flowUiUrl(config, flow.kind, flow.id));
+    if (outcome.accountLinking) target.searchParams.set('no_org_ui', 'true');
+    return c.redirect(target.href, flow.kind === 'login' ? 303 : 302);
+  }
+  const returnTo = allowedReturnTo(config, flow.returnTo, defaultReturnUrl(config, flow.kind));
+  c.header('Set-Cookie', clearedContinuityCookie(config), { append: true });
+  if (outcome.sessionToken) {
+    c.header('Set-Cookie', sessionCookie(config, outcome.sessionToken), { append: true });
+    c.header('Set-Cookie', csrfCookie(config, generateCsrfToken()), { append: true });
+  }
+  return c.redirect(returnTo, 303);
+}
+
+function apiResponse(deps: Deps, c: Context<AppEnv>, outcome: SubmitOutcome | RegistrationOutcome): Response {
   if (outcome.kind === 'form') return c.json(flowToJson(outcome.flow), 400);
   const now = deps.now();
   if (!('identity' in outcome)) {
@@ -51,7 +111,7 @@ function apiResponse(deps: Deps, c: Context<AppEnv>, outcome: FlowOutcome): Resp
   });
 }
 
-function browserResponse(deps: Deps, c: Context<AppEnv>, outcome: FlowOutcome): Response {
+function browserResponse(deps: Deps, c: Context<AppEnv>, outcome: SubmitOutcome | RegistrationOutcome): Response {
   const { config } = deps;
   const headers = c.req.raw.headers;
   const json = isJsonRequest(headers);

@@ -7,6 +7,7 @@ import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { noCache } from './middleware/no-cache.js';
 import { requestContext } from './middleware/request-context.js';
 import { healthRoutes } from './routes/health.js';
+import { oidcRoutes } from './routes/oidc.js';
 import { schemaRoutes } from './routes/schemas.js';
 import { selfServiceApiRoutes } from './routes/selfservice-api.js';
 import { selfServiceBrowserRoutes } from './routes/selfservice-browser.js';
@@ -36,6 +37,7 @@ export function createPublicApp(deps: Deps): Hono<AppEnv> {
   app.route('/', whoamiRoutes(deps));
   app.route('/', selfServiceApiRoutes(deps));
   app.route('/', selfServiceBrowserRoutes(deps));
+  app.route('/', oidcRoutes(deps));
   app.route('/', uiRoutes(deps));
   app.route('/', schemaRoutes(deps));
   app.route('/', wellKnownRoutes(deps));

@@ -1,4 +1,4 @@
-import type { Identity } from '../store/types.js';
+import type { Credential, Identity, JsonObject } from '../store/types.js';
 
 /**
  * An identity as Kratos serializes it (identity/identity.go). Public views (whoami, the tokenizer's `session`
@@ -10,6 +10,8 @@ export interface IdentityJsonOptions {
   admin?: boolean;
   /** Credential types whose config is declassified (Kratos's `include_credential`). */
   includeCredentialConfig?: readonly string[];
+  /** How a declassified credential's config is shown (oidc: tokens decrypted); the stored config otherwise. */
+  declassify?: (credential: Credential) => JsonObject;
 }
 
 export function identityToJson(identity: Identity, options: IdentityJsonOptions): Record<string, unknown> {
@@ -22,7 +24,7 @@ export function identityToJson(identity: Identity, options: IdentityJsonOptions)
       credentials[credential.type] = {
         type: credential.type,
         identifiers: credential.identifiers,
-        ...(options.includeCredentialConfig?.includes(credential.type) ? { config: credential.config } : {}),
+        ...(options.includeCredentialConfig?.includes(credential.type) ? { config: options.declassify?.(credential) ?? credential.config } : {}),
         version: credential.version,
         created_at: credential.createdAt.toISOString(),
         updated_at: credential.updatedAt.toISOString(),

@@ -5,6 +5,7 @@ import type { Deps } from '../deps.js';
 import { IdentitySchemas } from '../identity/identity-schemas.js';
 import { importedHashFormats } from '../identity/hash-formats/imported-hash-formats.js';
 import { PasswordHasher } from '../identity/password-hasher.js';
+import { buildOidcMethod } from '../oidc/oidc-method.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { buildTokenizer } from '../tokenizer/build-tokenizer.js';
@@ -38,6 +39,14 @@ export async function buildRuntime(config: Config, logger: Logger, options: { st
     await store.close().catch(() => undefined);
     throw error;
   }
+  let oidc: Awaited<ReturnType<typeof buildOidcMethod>>;
+  try {
+    oidc = await buildOidcMethod(config, logger);
+  } catch (error) {
+    await tokenizer.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw error;
+  }
   const hasher = new PasswordHasher(config.hashers.argon2, config.tessera.hashingConcurrency, [...importedHashFormats]);
   const deps: Deps = {
     config,
@@ -49,6 +58,7 @@ export async function buildRuntime(config: Config, logger: Logger, options: { st
     tokenizer: tokenizer.tokenizer,
     keys: tokenizer.keys,
     version: VERSION,
+    oidc,
   };
   return {
     deps,

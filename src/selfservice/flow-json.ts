@@ -1,11 +1,19 @@
 import type { Flow } from '../store/types.js';
 
-/** Serializes flows with the keys, order and nulls of Kratos's login and registration flow JSON. */
-export function flowToJson(flow: Flow): Record<string, unknown> {
-  return flow.kind === 'login' ? loginFlowJson(flow) : registrationFlowJson(flow);
+/**
+ * Serializes flows with the keys, order and nulls of Kratos's login and registration flow JSON.
+ * `sessionTokenExchangeCode` is given only when answering the API flow init that created it: as in Kratos it is
+ * not part of the stored flow (only its hash is, src/oidc/token-exchange.ts), so no later read reveals it.
+ */
+export interface FlowJsonExtras {
+  sessionTokenExchangeCode?: string;
 }
 
-function loginFlowJson(flow: Flow): Record<string, unknown> {
+export function flowToJson(flow: Flow, extras: FlowJsonExtras = {}): Record<string, unknown> {
+  return flow.kind === 'login' ? loginFlowJson(flow, extras) : registrationFlowJson(flow, extras);
+}
+
+function loginFlowJson(flow: Flow, extras: FlowJsonExtras): Record<string, unknown> {
   const json: Record<string, unknown> = {
     id: flow.id,
     organization_id: null,
@@ -21,13 +29,12 @@ function loginFlowJson(flow: Flow): Record<string, unknown> {
   json.updated_at = flow.updatedAt.toISOString();
   json.refresh = flow.refresh;
   json.requested_aal = flow.requestedAal;
-  const exchange = flow.internalContext.session_token_exchange_code;
-  if (typeof exchange === 'string') json.session_token_exchange_code = exchange;
+  if (extras.sessionTokenExchangeCode) json.session_token_exchange_code = extras.sessionTokenExchangeCode;
   json.state = flow.state;
   return json;
 }
 
-function registrationFlowJson(flow: Flow): Record<string, unknown> {
+function registrationFlowJson(flow: Flow, extras: FlowJsonExtras): Record<string, unknown> {
   const json: Record<string, unknown> = {
     id: flow.id,
     type: flow.type,
@@ -39,8 +46,7 @@ function registrationFlowJson(flow: Flow): Record<string, unknown> {
   if (flow.active) json.active = flow.active;
   json.ui = flow.ui;
   json.organization_id = null;
-  const exchange = flow.internalContext.session_token_exchange_code;
-  if (typeof exchange === 'string') json.session_token_exchange_code = exchange;
+  if (extras.sessionTokenExchangeCode) json.session_token_exchange_code = extras.sessionTokenExchangeCode;
   json.state = flow.state;
   return json;
 }

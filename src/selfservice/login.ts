@@ -1,6 +1,8 @@
 import type { Deps } from '../deps.js';
 import { badRequest, KratosError } from '../errors/kratos-error.js';
 import { normalizeIdentifier } from '../identity/normalize-identifier.js';
+import { providerButtons } from '../oidc/provider-buttons.js';
+import { linkPendingUpstreamAccount } from '../oidc/pending-link.js';
 import { issueSession } from '../session/issue-session.js';
 import type { Flow, FlowType, SessionWithIdentity } from '../store/types.js';
 import { text, type UiText } from '../text/messages.js';
@@ -31,6 +33,7 @@ export function buildLoginFlow(deps: Deps, params: LoginFlowParams): Flow {
   const identifierLabel = identifierLabelOf(deps);
   const [identifier, password, method] = loginPasswordNodes(identifierLabel);
   const nodes = deps.config.selfservice.methods.password.enabled ? [identifier!, csrfNode(''), password!, method!] : [csrfNode('')];
+  if (deps.oidc) nodes.push(...providerButtons(deps.oidc.providers, 'login'));
   return newFlow(deps, { kind: 'login', type: params.type, requestUrl: params.requestUrl, nodes, returnTo: params.returnTo, refresh: params.refresh, csrfToken: params.csrfToken });
 }
 
@@ -122,7 +125,12 @@ export async function submitLogin(deps: Deps, flowId: string, body: SubmitBody, 
     await deps.store.updateCredentialConfig(identity.id, 'password', { ...credential!.config, hashed_password: await deps.hasher.hash(password) });
   }
 
+  // On an account-linking flow the upstream account waiting there is added now that the password is proven.
+  const linked = await linkPendingUpstreamAccount(deps, flow, identity);
+  if (!linked.ok) return fail(linked.message);
+
   const issued = issueSession(identity.id, { method: 'password' }, request, now, deps.config.session.lifespanMs);
+  for (const method of linked.methods) issued.session.authenticationMethods.push({ ...method, aal: 'aal1', completed_at: now.toISOString() });
   await deps.store.createSession(issued.session, { countsAsLogin: true });
   flow.state = 'passed_challenge';
   flow.active = 'password';

@@ -3,6 +3,7 @@ import { KratosError } from '../errors/kratos-error.js';
 import { traitValue } from '../identity/identity-schemas.js';
 import { newIdentity, passwordCredential, passwordIdentifiers } from '../identity/new-identity.js';
 import { checkPasswordPolicy } from '../identity/password-policy.js';
+import { providerButtons } from '../oidc/provider-buttons.js';
 import { issueSession } from '../session/issue-session.js';
 import { DuplicateCredentialIdentifierError } from '../store/errors.js';
 import type { Flow, FlowType, Identity, SessionWithIdentity } from '../store/types.js';
@@ -27,7 +28,12 @@ export type RegistrationOutcome =
 
 export function buildRegistrationFlow(deps: Deps, params: RegistrationFlowParams): Flow {
   const schema = deps.schemas.getDefault();
-  const nodes = [csrfNode(''), ...traitNodes(schema.fields), ...(deps.config.selfservice.methods.password.enabled ? registrationPasswordNodes() : [])];
+  const nodes = [
+    csrfNode(''),
+    ...traitNodes(schema.fields),
+    ...(deps.config.selfservice.methods.password.enabled ? registrationPasswordNodes() : []),
+    ...(deps.oidc ? providerButtons(deps.oidc.providers, 'registration') : []),
+  ];
   return newFlow(deps, { kind: 'registration', type: params.type, requestUrl: params.requestUrl, nodes, returnTo: params.returnTo, csrfToken: params.csrfToken });
 }
 

@@ -17,9 +17,9 @@ const error = (id: number, text: string, context?: Record<string, unknown>): UiT
 export const text = {
   // Labels and buttons
   loginWithPassword: (): UiText => info(1010022, 'Sign in with password'),
-  loginWith: (provider: string): UiText => info(1010002, `Sign in with ${provider}`, { provider }),
+  loginWith: (provider: string, providerId?: string): UiText => info(1010002, `Sign in with ${provider}`, providerId === undefined ? { provider } : { provider, provider_id: providerId }),
   signUp: (): UiText => info(1040001, 'Sign up'),
-  signUpWith: (provider: string): UiText => info(1040002, `Sign up with ${provider}`, { provider }),
+  signUpWith: (provider: string, providerId?: string): UiText => info(1040002, `Sign up with ${provider}`, providerId === undefined ? { provider } : { provider, provider_id: providerId }),
   registrationContinue: (): UiText => info(1040003, 'Continue'),
   labelPassword: (): UiText => info(1070001, 'Password'),
   labelGenerated: (title: string, name: string): UiText => info(1070002, title, { title, name }),
@@ -56,6 +56,7 @@ export const text = {
   passwordTooLong: (maxLength: number, actualLength: number): UiText =>
     error(4000033, `The password must be at most ${maxLength} characters long, but got ${actualLength}.`, { max_length: maxLength, actual_length: actualLength }),
 
+  linkedCredentialsMismatch: (): UiText => error(4010009, 'Linked credentials do not match.'),
   noLoginStrategy: (): UiText => error(4010002, 'Could not find a strategy to log you in with. Did you fill out the form correctly?'),
   noRegistrationStrategy: (): UiText => error(4010003, 'Could not find a strategy to sign you up with. Did you fill out the form correctly?'),
   loginAlreadyCompleted: (): UiText => error(4010007, 'The login request was already completed successfully and can not be retried.'),

@@ -6,6 +6,7 @@ import { identityFromCreateBody } from '../../identity/admin-identity-body.js';
 import { identityToJson } from '../../identity/identity-json.js';
 import { identityFromPatch, identityFromUpdateBody } from '../../identity/identity-update.js';
 import { normalizeIdentifier } from '../../identity/normalize-identifier.js';
+import { declassifiedCredentialConfig } from '../../oidc/oidc-credential.js';
 import { schemaUrlOf } from '../../session/session-view.js';
 import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError } from '../../store/errors.js';
 import type { Identity } from '../../store/types.js';
@@ -23,7 +24,7 @@ const IDENTITY_CONFLICT = 'This identity conflicts with another identity that al
 export function adminIdentityRoutes(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const adminJson = (identity: Identity, includeCredential: readonly string[] = []): Record<string, unknown> =>
-    identityToJson(identity, { schemaUrl: schemaUrlOf(deps, identity.schemaId), admin: true, includeCredentialConfig: includeCredential });
+    identityToJson(identity, { schemaUrl: schemaUrlOf(deps, identity.schemaId), admin: true, includeCredentialConfig: includeCredential, declassify: (credential) => declassifiedCredentialConfig(deps, credential) });
 
   app.post('/admin/identities', async (c) => {
     const { value } = await readBody(c, deps.config.tessera.maxBodyBytes, ['json']);

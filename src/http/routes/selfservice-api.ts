@@ -2,10 +2,12 @@ import { Hono, type Context } from 'hono';
 import { joinUrl } from '../../config/join-url.js';
 import type { Deps } from '../../deps.js';
 import { forbidden, KratosError } from '../../errors/kratos-error.js';
-import { flowToJson } from '../../selfservice/flow-json.js';
+import { submitUpstreamSignIn, selectsUpstreamProvider } from '../../oidc/submit.js';
+import { startTokenExchange } from '../../oidc/token-exchange.js';
+import { flowToJson, type FlowJsonExtras } from '../../selfservice/flow-json.js';
 import { browserFlowInitUrl, defaultReturnUrl } from '../../selfservice/browser-urls.js';
 import { csrfCookieToken, ensureFlowBelongsToBrowser } from '../../selfservice/csrf-guard.js';
-import { csrfTokenOf, expiredBrowserFlowFetchError, expiredFlowFetchError, isExpired, loadFlow, requireFlowId } from '../../selfservice/flow-lifecycle.js';
+import { csrfTokenOf, expiredBrowserFlowFetchError, expiredFlowFetchError, isExpired, loadFlow, requireFlowId, saveFlow } from '../../selfservice/flow-lifecycle.js';
 import { nestFormFields } from '../../selfservice/form-fields.js';
 import { createLoginFlow, submitLogin, type SubmitBody } from '../../selfservice/login.js';
 import { presentFlow } from '../../selfservice/present-flow.js';
@@ -14,7 +16,7 @@ import type { RequestContext } from '../../selfservice/request-context.js';
 import { allowedReturnTo } from '../../selfservice/return-to.js';
 import { extractSessionToken, findActiveSession } from '../../session/session-credentials.js';
 import { hashToken } from '../../session/session-token.js';
-import type { FlowKind, SessionWithIdentity } from '../../store/types.js';
+import type { Flow, FlowKind, SessionWithIdentity } from '../../store/types.js';
 import type { AppEnv } from '../app-env.js';
 import { respondToSubmit } from '../flow-responder.js';
 import { readBody } from '../read-body.js';
@@ -35,7 +37,7 @@ export function selfServiceApiRoutes(deps: Deps): Hono<AppEnv> {
       returnTo: validatedReturnTo(deps, c, 'login'),
       session: await sessionFromToken(deps, c.req.header('x-session-token')),
     });
-    return c.json(flowToJson(flow));
+    return c.json(flowToJson(flow, await maybeStartTokenExchange(deps, c, flow)));
   });
 
   app.get('/self-service/registration/api', async (c) => {
@@ -45,7 +47,7 @@ export function selfServiceApiRoutes(deps: Deps): Hono<AppEnv> {
       returnTo: validatedReturnTo(deps, c, 'registration'),
       session: await sessionFromToken(deps, c.req.header('x-session-token')),
     });
-    return c.json(flowToJson(flow));
+    return c.json(flowToJson(flow, await maybeStartTokenExchange(deps, c, flow)));
   });
 
   for (const kind of ['login', 'registration'] as const) {
@@ -57,14 +59,22 @@ export function selfServiceApiRoutes(deps: Deps): Hono<AppEnv> {
     const flowId = requireFlowId(c.req.query('flow'));
     const body = await submitBody(deps, c);
     const session = await sessionOfRequest(deps, c);
-    return respondToSubmit(deps, c, () => submitLogin(deps, flowId, body, requestContextOf(c), session));
+    return respondToSubmit(deps, c, () =>
+      deps.oidc && body.ok && selectsUpstreamProvider(body.value)
+        ? submitUpstreamSignIn(deps, deps.oidc, 'login', flowId, body.value, requestContextOf(c), session)
+        : submitLogin(deps, flowId, body, requestContextOf(c), session),
+    );
   });
 
   app.post('/self-service/registration', async (c) => {
     const flowId = requireFlowId(c.req.query('flow'));
     const body = await submitBody(deps, c);
     const session = await sessionOfRequest(deps, c);
-    return respondToSubmit(deps, c, () => submitRegistration(deps, flowId, body, requestContextOf(c), session));
+    return respondToSubmit(deps, c, () =>
+      deps.oidc && body.ok && selectsUpstreamProvider(body.value)
+        ? submitUpstreamSignIn(deps, deps.oidc, 'registration', flowId, body.value, requestContextOf(c), session)
+        : submitRegistration(deps, flowId, body, requestContextOf(c), session),
+    );
   });
 
   app.delete('/self-service/logout/api', async (c) => {
@@ -94,6 +104,17 @@ async function getFlow(deps: Deps, c: Context<AppEnv>, kind: FlowKind): Promise<
   }
   if (isExpired(flow, deps.now())) throw expiredFlowFetchError(deps, kind);
   return c.json(flowToJson(flow));
+}
+
+/**
+ * `return_session_token_exchange_code=true` on an API flow init (native apps signing in upstream): the flow gets
+ * an exchange, and its init code is shown in this response only.
+ */
+async function maybeStartTokenExchange(deps: Deps, c: Context<AppEnv>, flow: Flow): Promise<FlowJsonExtras> {
+  if (c.req.query('return_session_token_exchange_code') !== 'true') return {};
+  const code = startTokenExchange(flow);
+  await saveFlow(deps, flow);
+  return { sessionTokenExchangeCode: code };
 }
 
 /** The body of a submit. Decoding failures become a message on the flow (Kratos shows them as 4000001). */

@@ -1,0 +1,26 @@
+import type { Flow } from '../store/types.js';
+
+/**
+ * How an upstream sign-in step ends, for src/http/flow-responder.ts to turn into a response (the flows never
+ * pick status codes or cookies themselves).
+ */
+
+/** A submit that selected a provider: the browser must go there (303, or 422 `browser_location_change_required`). */
+export interface UpstreamRedirectOutcome {
+  kind: 'redirect_upstream';
+  flow: Flow;
+  url: string;
+  /** Browser flows: the continuity cookie value to (re)send. */
+  continuity: string | null;
+}
+
+/**
+ * The end of a callback. It is always a top-level browser navigation (the provider redirected it here), so it
+ * always answers with a redirect:
+ * - `completed`: to `return_to`; with a new session cookie for browser flows, with `?code=` for native apps.
+ * - `form`: back to the flow's UI (errors, the registration "Continue" step, account linking); native apps go to
+ *   `return_to?code=` and find the flow at the token exchange.
+ */
+export type CallbackOutcome =
+  | { kind: 'completed'; flow: Flow; sessionToken: string | null; returnToCode: string | null }
+  | { kind: 'form'; flow: Flow; returnToCode: string | null; accountLinking: boolean };
