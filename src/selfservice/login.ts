@@ -6,6 +6,7 @@ import type { Flow, FlowType, SessionWithIdentity } from '../store/types.js';
 import { text, type UiText } from '../text/messages.js';
 import { apiFlowMisuse } from './api-flow-guard.js';
 import { expiredFlowError, isExpired, loadFlow, newFlow, saveFlow, uiOf } from './flow-lifecycle.js';
+import { enforceClientIpLimit, enforceIdentifierLimit } from './rate-limits.js';
 import type { RequestContext } from './request-context.js';
 import { addMessage, clearMessages, csrfNode, loginPasswordNodes, setNodeValue } from './ui-nodes.js';
 
@@ -57,6 +58,7 @@ export function sessionAlreadyAvailable(): KratosError {
 
 /** `POST /self-service/login?flow=` with the password method. */
 export async function submitLogin(deps: Deps, flowId: string, body: SubmitBody, request: RequestContext, session: SessionWithIdentity | null): Promise<SubmitOutcome> {
+  await enforceClientIpLimit(deps, 'login', request.ip);
   const flow = await loadFlow(deps, 'login', flowId);
   const now = deps.now();
   if (isExpired(flow, now)) {
@@ -101,6 +103,8 @@ export async function submitLogin(deps: Deps, flowId: string, body: SubmitBody, 
   }
   const identifier = normalizeIdentifier(identifierInput as string);
   const password = fields.password as string;
+  // Counted for known and unknown identifiers alike, before the lookup, so a 429 says nothing about the account.
+  await enforceIdentifierLimit(deps, 'login', [identifier]);
 
   const identity = await deps.store.findIdentityByCredentialIdentifier('password', identifier);
   const credential = identity?.credentials?.find((c) => c.type === 'password');

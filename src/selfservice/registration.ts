@@ -10,6 +10,7 @@ import { text, type UiText } from '../text/messages.js';
 import { apiFlowMisuse } from './api-flow-guard.js';
 import { expiredFlowError, isExpired, loadFlow, newFlow, saveFlow, uiOf } from './flow-lifecycle.js';
 import { asObject, jsonType, sessionAlreadyAvailable, type SubmitBody } from './login.js';
+import { enforceClientIpLimit, enforceIdentifierLimit } from './rate-limits.js';
 import type { RequestContext } from './request-context.js';
 import { addMessage, clearMessages, csrfNode, registrationPasswordNodes, setNodeValue, traitNodes } from './ui-nodes.js';
 
@@ -45,6 +46,7 @@ export async function createRegistrationFlow(deps: Deps, params: RegistrationFlo
 /** `POST /self-service/registration?flow=` with the password method. */
 export async function submitRegistration(deps: Deps, flowId: string, body: SubmitBody, request: RequestContext, session: SessionWithIdentity | null): Promise<RegistrationOutcome> {
   if (!deps.config.selfservice.flows.registration.enabled) throw registrationDisabled();
+  await enforceClientIpLimit(deps, 'registration', request.ip);
   const flow = await loadFlow(deps, 'registration', flowId);
   const now = deps.now();
   if (isExpired(flow, now)) {
@@ -103,6 +105,8 @@ export async function submitRegistration(deps: Deps, flowId: string, body: Submi
   if (identifiers.length === 0) return fail(text.identifierMissing());
   const policyViolation = checkPasswordPolicy(password as string, identifiers, deps.config.selfservice.methods.password);
   if (policyViolation) return fail(policyViolation, 'password');
+  // Before the duplicate check (which happens at insert), so a 429 says nothing about existing accounts.
+  await enforceIdentifierLimit(deps, 'registration', identifiers);
 
   const hashed = await deps.hasher.hash(password as string);
   const identity = newIdentity({ schema, traits: validTraits, now, credentials: [passwordCredential(identifiers, hashed, now)] });

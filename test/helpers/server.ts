@@ -15,8 +15,8 @@ export interface TestServer {
 }
 
 /** A real Tessera on ports chosen by the OS, with the official Ory SDK pointed at it. */
-export async function startTestServer(config: Config = testConfig()): Promise<TestServer> {
-  const runtime = await buildRuntime(config, createLogger('silent'));
+export async function startTestServer(config: Config = testConfig(), options: { now?: () => Date } = {}): Promise<TestServer> {
+  const runtime = await buildRuntime(config, createLogger('silent'), options);
   const servers = await startServers(runtime);
   const publicUrl = `http://127.0.0.1:${servers.publicPort}`;
   const adminUrl = `http://127.0.0.1:${servers.adminPort}`;

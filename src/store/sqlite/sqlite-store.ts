@@ -362,7 +362,13 @@ export class SqliteStore implements Store {
         .get();
       tx.delete(rateLimitBuckets).where(and(eq(rateLimitBuckets.key, key), lt(rateLimitBuckets.bucketStart, bucketStart - windowMs))).run();
       return slidingWindowCount(previous?.count ?? 0, current.count, (nowMs - bucketStart) / windowMs);
-    });
+      // IMMEDIATE takes the write lock before reading, so two processes on one file cannot both count from the
+      // same snapshot (a deferred transaction would fail with SQLITE_BUSY_SNAPSHOT instead of waiting).
+    }, { behavior: 'immediate' });
+  }
+
+  async deleteStaleRateLimitBuckets(before: Date): Promise<number> {
+    return this.db.delete(rateLimitBuckets).where(lt(rateLimitBuckets.bucketStart, before.getTime())).run().changes;
   }
 }
 
