@@ -8,8 +8,10 @@ import { KratosError } from '../errors/kratos-error.js';
  * clients get the shape they get everywhere else. Installed as the servers' `clientError` listener.
  */
 export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  // A response is already under way on this connection (or the peer is gone): nothing sensible can be written.
-  if (error.code === 'ECONNRESET' || !socket.writable || (socket as { _httpMessage?: unknown })._httpMessage) {
+  // As Node's own handler: answer only if nothing of an in-flight response is on the wire yet (anything else
+  // would corrupt it), and close the connection either way.
+  const inFlight = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
     socket.destroy();
     return;
   }
