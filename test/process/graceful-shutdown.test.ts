@@ -47,6 +47,7 @@ describe('graceful shutdown of `tessera serve`', () => {
     assert.equal(code, 0, server.logs());
     assert.ok(Date.now() - signalledAt < 30_000, 'exits within the grace period');
     assert.match(server.logs(), /"msg":"shut down"/);
+    assert.ok(!server.logs().includes('in flight passphrase 1'), 'no password in the process output');
     // better-sqlite3 checkpoints and removes the WAL when the last connection closes cleanly.
     assert.equal(existsSync(`${databaseFile(dir)}-wal`), false, 'the database was closed');
     const db = new Database(databaseFile(dir), { readonly: true });
