@@ -1,23 +1,17 @@
-import { join } from 'node:path';
-
 /**
- * Environment overrides for a `tessera serve` child process on its own SQLite file: OS-chosen ports, cheap argon2
- * unless the test asks otherwise, no signing keys to generate, and the schema from the repository.
+ * Environment for a `tessera serve` child process in tests: the given DSN, ports chosen by the OS (read back from
+ * the "listening" log lines), cheap argon2, and no tokenizer templates (their keys are not part of these tests).
  */
-export function serveEnv(dir: string, extra: Record<string, string> = {}): Record<string, string> {
+export function serveEnv(dsn: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    DSN: `sqlite://${join(dir, 'tessera.db')}?_fk=true`,
+    DSN: dsn,
     SERVE_PUBLIC_PORT: '0',
     SERVE_ADMIN_PORT: '0',
+    LOG_LEVEL: 'info',
     HASHERS_ARGON2_MEMORY: '8MB',
     HASHERS_ARGON2_ITERATIONS: '1',
     TESSERA_KEYS_GENERATE_MISSING: 'false',
     SESSION_WHOAMI_TOKENIZER_TEMPLATES: '{}',
-    LOG_LEVEL: 'info',
     ...extra,
   };
-}
-
-export function databaseFile(dir: string): string {
-  return join(dir, 'tessera.db');
 }

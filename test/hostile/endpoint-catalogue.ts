@@ -23,6 +23,7 @@ export interface Pools {
   loginFlowIds: string[];
   registrationFlowIds: string[];
   identityIds: string[];
+  sessionIds: string[];
   sessionTokens: string[];
   schemaIds: string[];
   /** Registered identifiers and their password, so that some logins succeed and some registrations collide. */
@@ -40,7 +41,7 @@ export interface EndpointHints {
   /** The body the endpoint expects, with hostile leaves. */
   body?: (pools: Pools) => fc.Arbitrary<unknown>;
   /** A body that succeeds (fresh each call): the injection sweep replaces one leaf at a time. */
-  validBody?: (pools: Pools) => Record<string, unknown>;
+  validBody?: (pools: Pools) => Record<string, unknown> | unknown[];
 }
 
 let unique = 0;
@@ -137,7 +138,50 @@ export const ENDPOINT_HINTS: Record<string, EndpointHints> = {
   'GET /admin/identities': { query: ['page_size', 'per_page', 'page', 'page_token', 'credentials_identifier', 'preview_credentials_identifier_similar', 'ids', 'organization_id', 'include_credential'] },
   'GET /admin/identities/:id': { pathParamPool: 'identityIds', query: ['include_credential'] },
   'DELETE /admin/identities/:id': { pathParamPool: 'identityIds' },
+
+  // Routes of other branches (browser, UI, admin sessions, identity updates); inert until they exist here.
+  'GET /self-service/login/browser': { query: ['refresh', 'aal', 'return_to', 'login_challenge', 'organization', 'via'] },
+  'GET /self-service/registration/browser': { query: ['return_to', 'login_challenge', 'organization'] },
+  'GET /self-service/logout/browser': { query: ['return_to'] },
+  'GET /self-service/logout': { query: ['token', 'return_to'] },
+  'GET /ui/login': { flowParam: { name: 'flow', kind: 'login' } },
+  'GET /ui/registration': { flowParam: { name: 'flow', kind: 'registration' } },
+  'GET /ui/error': { query: ['id'] },
+  'PUT /admin/identities/:id': {
+    pathParamPool: 'identityIds',
+    body: () => createIdentityBody(),
+    validBody: () => ({ schema_id: 'default', traits: { email: uniqueEmail(), name: 'Ada' }, state: 'active', metadata_public: { plan: 'pro' } }),
+  },
+  'PATCH /admin/identities/:id': {
+    pathParamPool: 'identityIds',
+    body: () => jsonPatch,
+    validBody: () => [{ op: 'replace', path: '/traits/name', value: 'Grace' }],
+  },
+  'DELETE /admin/identities/:id/credentials/:type': { pathParamPool: 'identityIds' },
+  'GET /admin/identities/:id/sessions': { pathParamPool: 'identityIds', query: ['active', 'page', 'per_page', 'page_size', 'page_token'] },
+  'DELETE /admin/identities/:id/sessions': { pathParamPool: 'identityIds' },
+  'GET /admin/sessions': { query: ['page_size', 'page_token', 'active', 'expand'] },
+  'GET /admin/sessions/:id': { pathParamPool: 'sessionIds', query: ['expand'] },
+  'DELETE /admin/sessions/:id': { pathParamPool: 'sessionIds' },
+  'PATCH /admin/sessions/:id/extend': { pathParamPool: 'sessionIds' },
 };
+
+/** RFC 6902 patches with hostile operations, paths (denied ones included) and values. */
+const jsonPatch: fc.Arbitrary<unknown> = fc.oneof(
+  fc.array(
+    fc.record(
+      {
+        op: fc.oneof(fc.constantFrom('add', 'remove', 'replace', 'move', 'copy', 'test'), hostileString),
+        path: fc.oneof(fc.constantFrom('/traits/email', '/traits/name', '/id', '/credentials', '/credentials/password', '/state', '/metadata_public', '/schema_id', '/__proto__/polluted', '/traits/-'), hostileString),
+        from: fc.oneof(fc.constantFrom('/traits/email', '/id'), hostileString),
+        value: hostileValue,
+      },
+      { requiredKeys: ['op', 'path'] },
+    ),
+    { maxLength: 4 },
+  ),
+  hostileValue,
+);
 
 /** Body arbitrary for endpoints without hints: anything JSON-ish, deep nesting included. */
 export const genericBody: fc.Arbitrary<unknown> = fc.oneof(fc.jsonValue({ maxDepth: 4 }), hostileValue, deepJson, fc.dictionary(hostileString, hostileValue, { maxKeys: 5 }));

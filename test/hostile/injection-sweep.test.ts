@@ -6,7 +6,8 @@ import { inProcess } from '../helpers/in-process.js';
 import { INJECTION_STRINGS, isSendableHeader } from './arbitraries.js';
 import { endpointsOf, hintsFor, type Endpoint, type Pools } from './endpoint-catalogue.js';
 import { encodeSegment, type HostileRequest } from './request-arbitrary.js';
-import { assertCleanResponse, DatabaseProbe } from './response-checks.js';
+import { DatabaseProbe } from './database-probe.js';
+import { assertCleanResponse, redirectPrefixesOf } from './response-checks.js';
 import { createFlow, registerAndLogin, seed } from './seed.js';
 
 /**
@@ -18,7 +19,8 @@ import { createFlow, registerAndLogin, seed } from './seed.js';
 const ADMIN_KEY = 'injection-sweep-admin-key-0123456789';
 const t = await inProcess(testConfig({ tessera: { admin: { api_key: ADMIN_KEY }, rate_limits: { enabled: false } } }));
 const pools: Pools = await seed(t, ADMIN_KEY);
-const probe = new DatabaseProbe(t.deps.config.dsn);
+const probe = await DatabaseProbe.open(t.deps.config.dsn);
+const rules = { redirectPrefixes: redirectPrefixesOf(t.deps.config) };
 const endpoints = [...endpointsOf(t.publicApp, 'public'), ...endpointsOf(createAdminApi(t.deps), 'admin')];
 /** Header sweeps are costly (every string × every header), so they run on the endpoints that read credentials. */
 const HEADER_SWEEP = new Set(['public GET /sessions/whoami', 'public POST /self-service/login', 'public DELETE /self-service/logout/api', 'public GET /self-service/login/api', 'admin GET /admin/identities/:id']);
@@ -30,7 +32,7 @@ interface Variant {
 }
 
 /** The valid request for an endpoint, with one part replaced. */
-function baseline(endpoint: Endpoint, override: { path?: Record<string, string>; query?: Record<string, string>; body?: (body: Record<string, unknown>) => void; headers?: Record<string, string> }): (pools: Pools) => Promise<HostileRequest> {
+function baseline(endpoint: Endpoint, override: { path?: Record<string, string>; query?: Record<string, string>; body?: (body: object) => void; headers?: Record<string, string> }): (pools: Pools) => Promise<HostileRequest> {
   return async (current) => {
     const hints = hintsFor(endpoint);
     const pooled = hints.pathParamPool ? current[hints.pathParamPool][0] : undefined;
@@ -51,15 +53,13 @@ function baseline(endpoint: Endpoint, override: { path?: Record<string, string>;
   };
 }
 
-/** Paths to every string-or-scalar leaf of a JSON object (`traits.email`, `credentials.password.config.password`). */
-function leaves(value: Record<string, unknown>, prefix: string[] = []): string[][] {
-  return Object.entries(value).flatMap(([key, child]) =>
-    typeof child === 'object' && child !== null && !Array.isArray(child) ? leaves(child as Record<string, unknown>, [...prefix, key]) : [[...prefix, key]],
-  );
+/** Paths to every scalar leaf of a JSON value (`traits.email`, `credentials.password.config.password`, `0.path`). */
+function leaves(value: object, prefix: string[] = []): string[][] {
+  return Object.entries(value).flatMap(([key, child]) => (typeof child === 'object' && child !== null ? leaves(child as object, [...prefix, key]) : [[...prefix, key]]));
 }
 
-function setLeaf(target: Record<string, unknown>, path: string[], value: unknown): void {
-  let node = target;
+function setLeaf(target: object, path: string[], value: unknown): void {
+  let node = target as Record<string, unknown>;
   for (const key of path.slice(0, -1)) node = node[key] as Record<string, unknown>;
   node[path[path.length - 1] as string] = value;
 }
@@ -89,7 +89,7 @@ function variantsOf(endpoint: Endpoint): Variant[] {
 
 describe('hostile input, injection sweep (every string in every field)', () => {
   after(async () => {
-    probe.close();
+    await probe.close();
     await t.close();
   });
 
@@ -110,12 +110,12 @@ describe('hostile input, injection sweep (every string in every field)', () => {
       const app = endpoint.app === 'public' ? t.publicApp : t.adminApp;
       for (const variant of variants) {
         const request = await variant.request(pools);
-        const before = probe.snapshot();
+        const before = await probe.snapshot();
         const response = await app.request(request.url, { method: request.method, headers: request.headers, body: request.body });
-        await assertCleanResponse(response, request);
+        await assertCleanResponse(response, request, rules);
         const where = `${variant.field} = ${JSON.stringify(variant.value).slice(0, 60)}`;
-        if (response.status >= 400) assert.deepEqual(probe.snapshot(), before, `a failed request changed nothing: ${where}`);
-        probe.assertConsistent(where);
+        if (response.status >= 400) assert.deepEqual(await probe.snapshot(), before, `a failed request changed nothing: ${where}`);
+        await probe.assertConsistent(where);
       }
       assert.equal(({} as Record<string, unknown>).polluted, undefined);
     });
@@ -124,6 +124,6 @@ describe('hostile input, injection sweep (every string in every field)', () => {
   it('is healthy afterwards and the tables are intact', async () => {
     assert.equal((await t.publicApp.request('/health/ready')).status, 200);
     await registerAndLogin(t.publicApp, 'after-the-sweep@example.org');
-    assert.ok(probe.snapshot().identities > 3, 'no DROP TABLE got through');
+    assert.ok((await probe.snapshot()).identities > 3, 'no DROP TABLE got through');
   });
 });

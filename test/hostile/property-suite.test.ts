@@ -6,7 +6,8 @@ import { testConfig } from '../helpers/config.js';
 import { inProcess } from '../helpers/in-process.js';
 import { endpointsOf, hintsFor, type Pools } from './endpoint-catalogue.js';
 import { FRESH_FLOW_ID, hostileRequest } from './request-arbitrary.js';
-import { assertCleanResponse, DatabaseProbe } from './response-checks.js';
+import { DatabaseProbe } from './database-probe.js';
+import { assertCleanResponse, redirectPrefixesOf } from './response-checks.js';
 import { createFlow, registerAndLogin, seed } from './seed.js';
 
 /** Runs per endpoint; raise it for a longer hunt: HOSTILE_RUNS=1000 npm test -- hostile */
@@ -16,12 +17,13 @@ const ADMIN_KEY = 'hostile-suite-admin-key-0123456789';
 // Top-level await: the endpoints are read from the real route tables before the tests are declared.
 const t = await inProcess(testConfig({ tessera: { admin: { api_key: ADMIN_KEY } } }));
 const pools: Pools = await seed(t, ADMIN_KEY);
-const probe = new DatabaseProbe(t.deps.config.dsn);
+const probe = await DatabaseProbe.open(t.deps.config.dsn);
+const rules = { redirectPrefixes: redirectPrefixesOf(t.deps.config) };
 const endpoints = [...endpointsOf(t.publicApp, 'public'), ...endpointsOf(createAdminApi(t.deps), 'admin')];
 
 describe(`hostile input, property-based (${RUNS} runs per endpoint)`, () => {
   after(async () => {
-    probe.close();
+    await probe.close();
     await t.close();
   });
 
@@ -42,12 +44,12 @@ describe(`hostile input, property-based (${RUNS} runs per endpoint)`, () => {
         fc.asyncProperty(hostileRequest(endpoint, pools, ADMIN_KEY), async (request) => {
           const flowKind = hintsFor(endpoint).flowParam?.kind;
           if (flowKind && request.url.includes(FRESH_FLOW_ID)) request.url = request.url.replace(FRESH_FLOW_ID, await createFlow(t.publicApp, flowKind));
-          const before = probe.snapshot();
+          const before = await probe.snapshot();
           const response = await app.request(request.url, { method: request.method, headers: request.headers, body: request.body });
           statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-          await assertCleanResponse(response, { ...request, url: request.url });
-          if (response.status >= 400) assert.deepEqual(probe.snapshot(), before, `a failed request changed nothing: ${request.method} ${request.url.slice(0, 200)}`);
-          probe.assertConsistent(`after ${request.method} ${request.url.slice(0, 120)}`);
+          await assertCleanResponse(response, request, rules);
+          if (response.status >= 400) assert.deepEqual(await probe.snapshot(), before, `a failed request changed nothing: ${request.method} ${request.url.slice(0, 200)}`);
+          await probe.assertConsistent(`after ${request.method} ${request.url.slice(0, 120)}`);
           assert.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype is untouched');
         }),
         { numRuns: RUNS, endOnFailure: true },

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
-import { sqlitePathFromDsn } from '../../src/store/sqlite/open-database.js';
+import type { Config } from '../../src/config/types.js';
 
 /** What a test sent, to tell "the server leaked X" from "the server echoed the X the client sent". */
 export interface SentRequest {
@@ -27,11 +26,20 @@ function escapeRegExp(text: string): string {
 }
 
 /**
- * Everything any response must satisfy: no 5xx; no internals in the body (unless the client sent that very text
- * and it is being echoed back); JSON wherever there is a body; and for 4xx either herodot's `{"error":{...}}` with
- * a matching code or, where Kratos does so, the flow with its messages.
+ * Where redirects may point: same-origin paths and the URLs the configuration names (base URLs, UI URLs,
+ * allowed return URLs). Anything else in a Location header is an open redirect.
  */
-export async function assertCleanResponse(response: Response, sent: SentRequest): Promise<unknown> {
+export interface ResponseRules {
+  redirectPrefixes: readonly string[];
+}
+
+/**
+ * Everything any response must satisfy: no 5xx; no internals in the body (unless the client sent that very text
+ * and it is being echoed back); redirects only to configured places; parseable JSON wherever JSON is declared;
+ * and for 4xx either herodot's `{"error":{...}}` with a matching code or, where Kratos does so, the flow with its
+ * messages (browser-facing pages may answer errors as HTML).
+ */
+export async function assertCleanResponse(response: Response, sent: SentRequest, rules?: ResponseRules): Promise<unknown> {
   const text = await response.text();
   const where = `${sent.method} ${sent.url.slice(0, 200)} -> ${response.status} ${text.slice(0, 400)}`;
   assert.ok(response.status < 500, `server error for ${where}`);
@@ -40,12 +48,20 @@ export async function assertCleanResponse(response: Response, sent: SentRequest)
     const found = marker.exec(text);
     if (found && !sentText.includes(found[0]) && !marker.test(decodeSafely(sentText))) assert.fail(`${name} in the body: ${where}`);
   }
-  if (text === '') {
-    assert.ok([204, 304].includes(response.status) || sent.method === 'HEAD', `an empty body needs a 204: ${where}`);
-    return undefined;
+  const location = response.headers.get('location');
+  if (location !== null && rules) {
+    const allowed = location.startsWith('/') ? !location.startsWith('//') : rules.redirectPrefixes.some((prefix) => location.startsWith(prefix));
+    assert.ok(allowed, `redirect to ${location} (open redirect?): ${where}`);
   }
   const type = response.headers.get('content-type') ?? '';
-  assert.match(type, /^application\/(?:[\w.+-]+\+)?json\b/, `JSON content type: ${where}`);
+  const isJson = /^application\/(?:[\w.+-]+\+)?json\b/.test(type);
+  if (text === '') {
+    assert.ok([204, 304].includes(response.status) || (response.status >= 300 && response.status < 400) || sent.method === 'HEAD', `an empty body needs a 204 or a redirect: ${where}`);
+    return undefined;
+  }
+  if (response.status >= 400 && /^text\/html\b/.test(type)) return text;
+  if (response.status >= 400) assert.ok(isJson, `JSON content type for an error: ${where}`);
+  if (!isJson) return text;
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -54,6 +70,22 @@ export async function assertCleanResponse(response: Response, sent: SentRequest)
   }
   if (response.status >= 400) assertErrorShape(response.status, body, where);
   return body;
+}
+
+/** The redirect targets a configuration allows. */
+export function redirectPrefixesOf(config: Config): string[] {
+  const { serve, selfservice } = config;
+  const flows = selfservice.flows;
+  return [
+    serve.public.baseUrl,
+    serve.admin.baseUrl,
+    selfservice.defaultBrowserReturnUrl,
+    ...selfservice.allowedReturnUrls,
+    flows.login.uiUrl,
+    flows.registration.uiUrl,
+    flows.error.uiUrl,
+    ...[flows.login.afterDefaultReturnUrl, flows.registration.afterDefaultReturnUrl, flows.logout.afterDefaultReturnUrl].filter((url): url is string => url !== null),
+  ];
 }
 
 function decodeSafely(text: string): string {
@@ -91,45 +123,4 @@ export function assertFlowShape(flow: Record<string, unknown>, where = ''): void
     assert.ok(['a', 'div', 'img', 'input', 'script', 'text'].includes(node.attributes.node_type), where);
   }
   if (ui.messages !== undefined) assert.ok(Array.isArray(ui.messages), where);
-}
-
-/** Row counts that a failed request must leave exactly as they were. */
-export interface Snapshot {
-  identities: number;
-  credentials: number;
-  identifiers: number;
-  sessions: number;
-  activeSessions: number;
-}
-
-/** A second, read-only connection on the test database, for counting and for consistency checks. */
-export class DatabaseProbe {
-  private readonly db: Database.Database;
-
-  constructor(dsn: string) {
-    this.db = new Database(sqlitePathFromDsn(dsn), { readonly: true });
-  }
-
-  snapshot(): Snapshot {
-    const n = (sql: string): number => (this.db.prepare(sql).get() as { n: number }).n;
-    return {
-      identities: n('select count(*) as n from identities'),
-      credentials: n('select count(*) as n from identity_credentials'),
-      identifiers: n('select count(*) as n from identity_credential_identifiers'),
-      sessions: n('select count(*) as n from sessions'),
-      activeSessions: n('select count(*) as n from sessions where active = 1'),
-    };
-  }
-
-  /** Invariants that hold after any request, failed or not. */
-  assertConsistent(where = ''): void {
-    const n = (sql: string): number => (this.db.prepare(sql).get() as { n: number }).n;
-    assert.equal(n(`select count(*) as n from identity_credential_identifiers x where not exists (select 1 from identity_credentials c where c.identity_id = x.identity_id and c.type = x.type)`), 0, `an identifier without its credential ${where}`);
-    assert.equal(n(`select count(*) as n from identity_credentials c where c.type = 'password' and not exists (select 1 from identity_credential_identifiers x where x.identity_id = c.identity_id and x.type = c.type)`), 0, `a password credential without an identifier ${where}`);
-    assert.deepEqual(this.db.pragma('foreign_key_check'), [], `dangling references ${where}`);
-  }
-
-  close(): void {
-    this.db.close();
-  }
 }

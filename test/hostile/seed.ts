@@ -15,7 +15,11 @@ export async function createFlow(app: Hono<AppEnv>, kind: 'login' | 'registratio
 }
 
 /** Registers, logs in and calls whoami; returns the login's session token and the identity id. */
-export async function registerAndLogin(app: Hono<AppEnv>, email: string, password = 'a perfectly fine passphrase 1'): Promise<{ token: string; identityId: string; loginFlowId: string; registrationFlowId: string }> {
+export async function registerAndLogin(
+  app: Hono<AppEnv>,
+  email: string,
+  password = 'a perfectly fine passphrase 1',
+): Promise<{ token: string; identityId: string; sessionId: string; loginFlowId: string; registrationFlowId: string }> {
   const registrationFlowId = await createFlow(app, 'registration');
   const registered = await app.request(`/self-service/registration?flow=${registrationFlowId}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ method: 'password', password, traits: { email } }) });
   assert.equal(registered.status, 200, await registered.clone().text());
@@ -26,7 +30,8 @@ export async function registerAndLogin(app: Hono<AppEnv>, email: string, passwor
   const token = String((await jsonOf(login)).session_token);
   const whoami = await app.request('/sessions/whoami', { headers: { 'x-session-token': token } });
   assert.equal(whoami.status, 200);
-  return { token, identityId, loginFlowId, registrationFlowId };
+  const sessionId = String((await jsonOf(whoami)).id);
+  return { token, identityId, sessionId, loginFlowId, registrationFlowId };
 }
 
 /**
@@ -38,6 +43,7 @@ export async function seed(t: InProcessTessera, adminKey: string): Promise<Pools
     loginFlowIds: [],
     registrationFlowIds: [],
     identityIds: [],
+    sessionIds: [],
     sessionTokens: [],
     schemaIds: ['default', Buffer.from('default').toString('base64url')],
     identifiers: ['seed-one@example.org', 'seed-two@example.org'],
@@ -52,6 +58,7 @@ export async function seed(t: InProcessTessera, adminKey: string): Promise<Pools
     const user = await registerAndLogin(t.publicApp, email, SEED_PASSWORD);
     pools.identityIds.push(user.identityId);
     pools.sessionTokens.push(user.token);
+    pools.sessionIds.push(user.sessionId);
     pools.loginFlowIds.push(user.loginFlowId);
     pools.registrationFlowIds.push(user.registrationFlowId);
   }

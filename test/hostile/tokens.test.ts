@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { testConfig } from '../helpers/config.js';
 import { jsonOf } from '../helpers/http.js';
 import { inProcess, type InProcessTessera } from '../helpers/in-process.js';
-import { assertCleanResponse, DatabaseProbe } from './response-checks.js';
+import { DatabaseProbe } from './database-probe.js';
+import { assertCleanResponse } from './response-checks.js';
 import { registerAndLogin } from './seed.js';
 
 const ADMIN_KEY = 'tokens-suite-admin-key-0123456789';
@@ -58,12 +59,12 @@ describe('hostile tokens', () => {
   let sessionId: string;
   before(async () => {
     t = await inProcess(testConfig({ tessera: { admin: { api_key: ADMIN_KEY } } }));
-    probe = new DatabaseProbe(t.deps.config.dsn);
+    probe = await DatabaseProbe.open(t.deps.config.dsn);
     user = await registerAndLogin(t.publicApp, 'token-owner@example.org');
     sessionId = String((await jsonOf(await t.publicApp.request('/sessions/whoami', { headers: { 'x-session-token': user.token } }))).id);
   });
   after(async () => {
-    probe.close();
+    await probe.close();
     await t.close();
   });
 
@@ -84,7 +85,7 @@ describe('hostile tokens', () => {
   });
 
   it('refuses to log out a forged token, and revokes nothing', async () => {
-    const before = probe.snapshot();
+    const before = await probe.snapshot();
     for (const [kind, token] of Object.entries({ ...tamperedTokens(user.token), ...forgedJwts(user.identityId, sessionId, user.token) })) {
       const body = JSON.stringify({ session_token: token });
       const response = await t.publicApp.request('/self-service/logout/api', { method: 'DELETE', headers: { 'content-type': 'application/json' }, body });
@@ -96,7 +97,7 @@ describe('hostile tokens', () => {
       const response = await t.publicApp.request('/self-service/logout/api', { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ session_token: value }) });
       assert.equal(response.status, 400, JSON.stringify(value));
     }
-    assert.deepEqual(probe.snapshot(), before);
+    assert.deepEqual(await probe.snapshot(), before);
   });
 
   it('ignores a forged token when creating flows (no session means a plain new flow)', async () => {

@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { testConfig } from '../helpers/config.js';
 import { jsonOf } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { assertErrorShape, DatabaseProbe } from './response-checks.js';
+import { DatabaseProbe } from './database-probe.js';
+import { assertErrorShape } from './response-checks.js';
 import { registerAndLogin } from './seed.js';
 import { createPublicApp } from '../../src/http/public-app.js';
 
@@ -71,11 +72,11 @@ describe('hostile transport (real HTTP server)', () => {
   let probe: DatabaseProbe;
   before(async () => {
     server = await startTestServer(testConfig({ tessera: { rate_limits: { enabled: false } } }));
-    probe = new DatabaseProbe(server.runtime.deps.config.dsn);
+    probe = await DatabaseProbe.open(server.runtime.deps.config.dsn);
     await registerAndLogin(createPublicApp(server.runtime.deps), 'transport@example.org');
   });
   after(async () => {
-    probe.close();
+    await probe.close();
     await server.close();
   });
 
@@ -123,7 +124,7 @@ describe('hostile transport (real HTTP server)', () => {
   });
 
   it('answers a streamed body over 1 MiB without Content-Length with 413 and writes nothing', async () => {
-    const before = probe.snapshot();
+    const before = await probe.snapshot();
     const flow = await jsonOf(await fetch(`${server.publicUrl}/self-service/registration/api`));
     const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
     const streamed = new ReadableStream<Uint8Array>({
@@ -149,7 +150,7 @@ describe('hostile transport (real HTTP server)', () => {
     } as RequestInit);
     assert.equal(logout.status, 413);
     assertErrorShape(413, await jsonOf(logout));
-    assert.deepEqual(probe.snapshot(), before);
+    assert.deepEqual(await probe.snapshot(), before);
   });
 
   it('answers a Content-Length that lies about the body without a 5xx', async () => {
@@ -166,6 +167,6 @@ describe('hostile transport (real HTTP server)', () => {
     await registerAndLogin(createPublicApp(server.runtime.deps), 'after-transport@example.org');
     const login = await fetch(`${server.publicUrl}/self-service/login/api`);
     assert.equal(login.status, 200);
-    probe.assertConsistent();
+    await probe.assertConsistent();
   });
 });

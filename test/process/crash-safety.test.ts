@@ -4,7 +4,8 @@ import Database from 'better-sqlite3';
 import { startServeProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/config.js';
 import { jsonOf, loginViaApi, registerViaApi } from '../helpers/http.js';
-import { databaseFile, serveEnv } from '../helpers/serve-env.js';
+import { serveEnv } from '../helpers/serve-env.js';
+import { databaseFile, sqliteDsnIn } from '../helpers/sqlite-file.js';
 
 const USERS = 200;
 const CONCURRENCY = 20;
@@ -34,7 +35,7 @@ describe('crash safety', () => {
   it('keeps every acknowledged registration, and nothing half-written, across a SIGKILL', async (t) => {
     const dir = tempDir();
     // Rate limits off: 200 registrations from one address is the point here, not an attack.
-    const env = serveEnv(dir, { HASHERS_ARGON2_MEMORY: '16MB', TESSERA_RATE_LIMITS_ENABLED: 'false' });
+    const env = serveEnv(sqliteDsnIn(dir), { HASHERS_ARGON2_MEMORY: '16MB', TESSERA_RATE_LIMITS_ENABLED: 'false' });
     const first = await startServeProcess([], env);
     const acknowledged = new Map<string, string>();
     let failed = 0;

@@ -6,7 +6,8 @@ import { startServeProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/config.js';
 import { jsonOf } from '../helpers/http.js';
 import { holdRequest, probe } from '../helpers/raw-http.js';
-import { databaseFile, serveEnv } from '../helpers/serve-env.js';
+import { serveEnv } from '../helpers/serve-env.js';
+import { databaseFile, sqliteDsnIn } from '../helpers/sqlite-file.js';
 
 /** Polls until `check` is true; the bound is generous because the machine is shared. */
 async function eventually(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
@@ -22,7 +23,7 @@ describe('graceful shutdown of `tessera serve`', () => {
   it('on SIGTERM refuses new connections, finishes the in-flight registration, closes the database and exits 0', async () => {
     const dir = tempDir();
     // Real argon2 cost so the in-flight registration does real work after the signal.
-    const server = await startServeProcess([], serveEnv(dir, { HASHERS_ARGON2_MEMORY: '32MB', TESSERA_SHUTDOWN_GRACE_PERIOD: '30s' }));
+    const server = await startServeProcess([], serveEnv(sqliteDsnIn(dir), { HASHERS_ARGON2_MEMORY: '32MB', TESSERA_SHUTDOWN_GRACE_PERIOD: '30s' }));
     const flow = await jsonOf(await fetch(`${server.publicUrl}/self-service/registration/api`));
     const inFlight = holdRequest(
       `${server.publicUrl}/self-service/registration?flow=${String(flow.id)}`,
@@ -61,7 +62,7 @@ describe('graceful shutdown of `tessera serve`', () => {
 
   it('cuts a request that outlives the grace period and still exits 0', async () => {
     const dir = tempDir();
-    const server = await startServeProcess([], serveEnv(dir, { TESSERA_SHUTDOWN_GRACE_PERIOD: '1s' }));
+    const server = await startServeProcess([], serveEnv(sqliteDsnIn(dir), { TESSERA_SHUTDOWN_GRACE_PERIOD: '1s' }));
     const flow = await jsonOf(await fetch(`${server.publicUrl}/self-service/registration/api`));
     const stuck = holdRequest(`${server.publicUrl}/self-service/registration?flow=${String(flow.id)}`, JSON.stringify({ method: 'password', password: 'never finished 12', traits: { email: 'stuck@example.org' } }));
     assert.equal(await probe(`${server.publicUrl}/health/alive`), 200);
