@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
+import { parse } from 'yaml';
 import { ConfigError } from '../../src/config/config-error.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -14,6 +15,14 @@ import { tempDir } from '../helpers/config.js';
  * No Docker engine here, so the image is checked through its inputs: the Dockerfile's instructions, the
  * container config, and the compiled output the image runs (`npm run build` -> `node dist/main.js`).
  */
+interface ComposeService {
+  build?: { context?: string };
+  environment?: Record<string, string>;
+  entrypoint?: string[];
+  volumes?: string[];
+  depends_on?: Record<string, { condition?: string }>;
+}
+
 const dockerfile = readFileSync('Dockerfile', 'utf8');
 const dockerignore = readFileSync('.dockerignore', 'utf8')
   .split('\n')
@@ -73,11 +82,33 @@ describe('container image', () => {
     for (const schema of config.identity.schemas) assert.match(schema.url, /^file:\/\/\/app\/templates\//);
 
     const exposed = loadConfig({ file: 'docker/kratos.yml', env: { DSN: 'memory', SERVE_ADMIN_HOST: '0.0.0.0' } });
+    // The image's files live in /app; here the schema comes from the checkout, and no tokenizer keys are needed.
     exposed.identity.schemas = [{ id: 'default', url: `file://${join(process.cwd(), 'templates/identity.schema.json')}` }];
+    exposed.session.tokenizerTemplates = new Map();
     await assert.rejects(buildRuntime(exposed, createLogger('silent')), (error: unknown) => error instanceof ConfigError && error.keyPath === 'serve.admin.host');
     exposed.tessera.adminApiKey = 'a-long-enough-admin-api-key';
     const runtime = await buildRuntime(exposed, createLogger('silent'));
     await runtime.close();
+  });
+
+  it('wires the compose example: PostgREST reads the postgrest template\'s JWKS that Tessera\'s image writes', () => {
+    const compose = parse(readFileSync('docker/compose.yml', 'utf8')) as { services: Record<string, ComposeService>; volumes: Record<string, unknown> };
+    const { db, tessera, jwks, postgrest } = compose.services as Record<string, ComposeService>;
+    assert.ok(db && tessera && jwks && postgrest);
+    for (const volume of db.volumes ?? []) {
+      const source = volume.split(':')[0] as string;
+      if (source.startsWith('./')) assert.ok(existsSync(join('docker', source)), `${source} exists next to the compose file`);
+    }
+    assert.equal(tessera.build?.context, '..');
+    assert.match(tessera.environment?.DSN ?? '', /^postgres:\/\/tessera:[^@]+@db:5432\/tessera$/);
+    const secret = postgrest.environment?.PGRST_JWT_SECRET ?? '';
+    assert.match(secret, /^@\/jwks\//, 'PostgREST reads the key set from the shared volume');
+    assert.ok((jwks.entrypoint ?? []).join(' ').includes(`jwks -c /etc/tessera/kratos.yml --template postgrest > ${secret.slice(1)}`));
+    assert.equal(postgrest.environment?.PGRST_JWT_ROLE_CLAIM_KEY, '.role');
+    assert.equal(postgrest.depends_on?.jwks?.condition, 'service_completed_successfully');
+    assert.equal(jwks.depends_on?.tessera?.condition, 'service_healthy');
+    const init = readFileSync('docker/postgres-init.sql', 'utf8');
+    for (const role of ['tessera', 'authenticator', 'authenticated', 'anon']) assert.match(init, new RegExp(`create role ${role}\\b`));
   });
 
   it('runs from the compiled output, with migrations found next to dist/', () => {

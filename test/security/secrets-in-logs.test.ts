@@ -61,7 +61,8 @@ describe('secrets never reach the logs', () => {
         assert.equal((await fetch(`${pub}/sessions/whoami?tokenize_as=postgrest&token=${token}`, { headers })).status, 400);
         assert.equal((await fetch(`${pub}/sessions/whoami`, { headers })).status, 200);
       }
-      await fetch(`${pub}/self-service/logout?token=${token}`);
+      // Kratos's browser logout carries a token in the query string; it must not reach the access log.
+      await fetch(`${pub}/self-service/logout?token=${token}`, { redirect: 'manual' });
       await fetch(`${adm}/admin/identities`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
       await fetch(`${adm}/admin/identities`, { headers: { authorization: `Bearer ${ADMIN_KEY}-but-wrong` } });
       await fetch(`${adm}/admin/identities`, {
