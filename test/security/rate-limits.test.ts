@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../src/http/app-env.js';
 import { identifierDigest, ipRateLimitSubject, retryAfterSeconds } from '../../src/selfservice/rate-limits.js';
-import { runMaintenance } from '../../src/runtime/maintenance.js';
+import { EXPIRED_FLOW_RETENTION_MS, runMaintenance } from '../../src/runtime/maintenance.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { FrozenClock } from '../helpers/frozen-clock.js';
 import { testConfig } from '../helpers/config.js';
@@ -283,6 +283,22 @@ describe('rate-limit arithmetic', () => {
       );
     } finally {
       await store.close();
+    }
+  });
+
+  it('maintenance deletes flows a day after they expired, and keeps younger ones for the 410', async () => {
+    const t = await inProcess(testConfig(), { clock: new FrozenClock() });
+    try {
+      const old = String((await jsonOf(await t.publicApp.request('/self-service/login/api'))).id);
+      t.clock.advance(EXPIRED_FLOW_RETENTION_MS + 60 * 60 * 1000 + 1000);
+      const recent = String((await jsonOf(await t.publicApp.request('/self-service/login/api'))).id);
+      t.clock.advance(2 * 60 * 60 * 1000);
+      await runMaintenance(t.deps);
+      assert.equal(await t.deps.store.getFlow(old), null);
+      const kept = await t.publicApp.request(`/self-service/login/flows?id=${recent}`);
+      assert.equal(kept.status, 410, 'an expired flow younger than a day still answers 410');
+    } finally {
+      await t.close();
     }
   });
 
