@@ -348,6 +348,8 @@ export class SqliteStore implements Store {
   async hitRateLimit(key: string, windowMs: number, now: Date): Promise<number> {
     const nowMs = now.getTime();
     const bucketStart = bucketStartOf(nowMs, windowMs);
+    // IMMEDIATE takes the write lock at BEGIN: hits from other processes on the same file wait (busy_timeout)
+    // and count in turn, and nothing is read from a snapshot that another writer has changed since.
     return this.db.transaction((tx) => {
       const current = tx
         .insert(rateLimitBuckets)
@@ -362,8 +364,6 @@ export class SqliteStore implements Store {
         .get();
       tx.delete(rateLimitBuckets).where(and(eq(rateLimitBuckets.key, key), lt(rateLimitBuckets.bucketStart, bucketStart - windowMs))).run();
       return slidingWindowCount(previous?.count ?? 0, current.count, (nowMs - bucketStart) / windowMs);
-      // IMMEDIATE takes the write lock before reading, so two processes on one file cannot both count from the
-      // same snapshot (a deferred transaction would fail with SQLITE_BUSY_SNAPSHOT instead of waiting).
     }, { behavior: 'immediate' });
   }
 
