@@ -58,7 +58,6 @@ export function sessionAlreadyAvailable(): KratosError {
 
 /** `POST /self-service/login?flow=` with the password method. */
 export async function submitLogin(deps: Deps, flowId: string, body: SubmitBody, request: RequestContext, session: SessionWithIdentity | null): Promise<SubmitOutcome> {
-  await enforceClientIpLimit(deps, 'login', request.ip);
   const flow = await loadFlow(deps, 'login', flowId);
   const now = deps.now();
   if (isExpired(flow, now)) {
@@ -67,6 +66,9 @@ export async function submitLogin(deps: Deps, flowId: string, body: SubmitBody, 
   }
   const ui = uiOf(flow);
   clearMessages(ui);
+  // Counted once the flow is known to be live (and, for browser flows, the submit is not a forged cross-site one,
+  // which would otherwise let any web page use up its visitors' attempts), before anything is written.
+  await enforceClientIpLimit(deps, 'login', request.ip);
   const fail = async (message: UiText, node: string | null = null): Promise<SubmitOutcome> => {
     addMessage(ui, node, message);
     await saveFlow(deps, flow);

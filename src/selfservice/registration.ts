@@ -46,7 +46,6 @@ export async function createRegistrationFlow(deps: Deps, params: RegistrationFlo
 /** `POST /self-service/registration?flow=` with the password method. */
 export async function submitRegistration(deps: Deps, flowId: string, body: SubmitBody, request: RequestContext, session: SessionWithIdentity | null): Promise<RegistrationOutcome> {
   if (!deps.config.selfservice.flows.registration.enabled) throw registrationDisabled();
-  await enforceClientIpLimit(deps, 'registration', request.ip);
   const flow = await loadFlow(deps, 'registration', flowId);
   const now = deps.now();
   if (isExpired(flow, now)) {
@@ -55,6 +54,9 @@ export async function submitRegistration(deps: Deps, flowId: string, body: Submi
   }
   const ui = uiOf(flow);
   clearMessages(ui);
+  // Counted once the flow is known to be live (and, for browser flows, the submit is not a forged cross-site one,
+  // which would otherwise let any web page use up its visitors' attempts), before anything is written.
+  await enforceClientIpLimit(deps, 'registration', request.ip);
   const fail = async (message: UiText, node: string | null = null): Promise<RegistrationOutcome> => {
     addMessage(ui, node, message);
     await saveFlow(deps, flow);
