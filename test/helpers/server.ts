@@ -1,4 +1,5 @@
 import { Configuration, FrontendApi, IdentityApi } from '@ory/client-fetch';
+import type { Logger } from 'pino';
 import { createLogger } from '../../src/logging/logger.js';
 import { buildRuntime, type Runtime } from '../../src/runtime/build-deps.js';
 import { startServers } from '../../src/runtime/serve.js';
@@ -15,8 +16,8 @@ export interface TestServer {
 }
 
 /** A real Tessera on ports chosen by the OS, with the official Ory SDK pointed at it. */
-export async function startTestServer(config: Config = testConfig(), options: { now?: () => Date } = {}): Promise<TestServer> {
-  const runtime = await buildRuntime(config, createLogger('silent'), options);
+export async function startTestServer(config: Config = testConfig(), options: { now?: () => Date; logger?: Logger } = {}): Promise<TestServer> {
+  const runtime = await buildRuntime(config, options.logger ?? createLogger('silent'), options);
   const servers = await startServers(runtime);
   const publicUrl = `http://127.0.0.1:${servers.publicPort}`;
   const adminUrl = `http://127.0.0.1:${servers.adminPort}`;
