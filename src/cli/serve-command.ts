@@ -15,10 +15,12 @@ export const serveCommand: Command = {
     const logger = createLogger(config.log.level);
     const runtime = await buildRuntime(config, logger);
     const servers = await startServers(runtime);
-    await new Promise<void>((resolve) => {
+    // One signal drains within tessera.shutdown.grace_period; the handlers are `once`, so a second signal falls
+    // back to Node's default and ends the process at once (the usual "press Ctrl-C again" escape hatch).
+    await new Promise<void>((resolve, reject) => {
       const stop = (signal: string): void => {
         logger.info({ signal }, 'signal received');
-        void servers.shutdown().then(resolve);
+        servers.shutdown().then(resolve, reject);
       };
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));

@@ -9,6 +9,7 @@ import { ConfigError } from './config-error.js';
 import { parseDuration } from './duration.js';
 import { applyOverride, collectEnvOverrides } from './env-overrides.js';
 import { configSchema } from './schema.js';
+import { checkTrustedProxy } from './trusted-proxy.js';
 import { joinUrl } from './join-url.js';
 import type { Config, OidcProviderConfig, SlidingWindowLimit, TokenizerTemplateConfig } from './types.js';
 
@@ -151,6 +152,7 @@ interface RawConfig {
     };
     limits: { max_body_size: string; hashing_concurrency?: number };
     database: { max_connections: number; statement_timeout: string };
+    shutdown: { grace_period: string };
   };
 }
 interface RawProvider {
@@ -200,6 +202,14 @@ function normalize(raw: RawConfig, file: string | null): Config {
   raw.identity.schemas.forEach((schema, index) => {
     if (seenSchemaIds.has(schema.id)) throw new ConfigError(file, `identity.schemas.${index}.id`, `duplicate schema id "${schema.id}"`);
     seenSchemaIds.add(schema.id);
+  });
+
+  raw.tessera.trusted_proxies.forEach((entry, index) => {
+    try {
+      checkTrustedProxy(entry);
+    } catch (error) {
+      throw new ConfigError(file, `tessera.trusted_proxies.${index}`, (error as Error).message);
+    }
   });
 
   const templates = new Map<string, TokenizerTemplateConfig>();
@@ -337,6 +347,7 @@ function normalize(raw: RawConfig, file: string | null): Config {
         maxConnections: raw.tessera.database.max_connections,
         statementTimeoutMs: duration('tessera.database.statement_timeout', raw.tessera.database.statement_timeout),
       },
+      shutdownGraceMs: duration('tessera.shutdown.grace_period', raw.tessera.shutdown.grace_period),
     },
   };
 }

@@ -383,6 +383,12 @@ export const configSchema = {
           },
           additionalProperties: false,
         },
+        shutdown: {
+          type: 'object',
+          default: {},
+          properties: { grace_period: { ...duration, default: '10s' } },
+          additionalProperties: false,
+        },
       },
       additionalProperties: false,
     },

@@ -105,5 +105,7 @@ export interface Config {
     maxBodyBytes: number;
     hashingConcurrency: number;
     database: { maxConnections: number; statementTimeoutMs: number };
+    /** How long SIGTERM waits for in-flight requests before closing their connections. */
+    shutdownGraceMs: number;
   };
 }

@@ -18,17 +18,7 @@ const UNAUTHENTICATED_PATHS = ['/health/alive', '/health/ready', '/version', '/a
  * (`/identities` is rewritten to `/admin/identities`); both work here too.
  */
 export function createAdminApp(deps: Deps): Hono<AppEnv> {
-  const api = new Hono<AppEnv>();
-  api.use(requestContext(deps.logger, []));
-  api.use(noCache());
-  api.use(adminApiKey(deps.config.tessera.adminApiKey, UNAUTHENTICATED_PATHS));
-  api.onError(createErrorHandler(deps.logger));
-  api.notFound(notFoundHandler);
-  api.route('/', healthRoutes(deps));
-  api.route('/admin', healthRoutes(deps));
-  api.route('/', adminIdentityRoutes(deps));
-  api.route('/', adminSessionRoutes(deps));
-  api.route('/', auth0UserRoutes(deps));
+  const api = createAdminApi(deps);
 
   // Kratos's AddAdminPrefixIfNotPresentNegroni: `/identities/...` behaves like `/admin/identities/...`.
   const app = new Hono<AppEnv>();
@@ -42,4 +32,23 @@ export function createAdminApp(deps: Deps): Hono<AppEnv> {
     return api.fetch(new Request(url, { method: original.method, headers: original.headers, body, duplex: 'half' } as RequestInit), c.env);
   });
   return app;
+}
+
+/**
+ * The admin routes with their canonical `/admin` paths, before the prefix rewrite. Separate so that its route
+ * table (`.routes`) lists every admin endpoint: the hostile-input suite enumerates them from it.
+ */
+export function createAdminApi(deps: Deps): Hono<AppEnv> {
+  const api = new Hono<AppEnv>();
+  api.use(requestContext(deps.logger, []));
+  api.use(noCache());
+  api.use(adminApiKey(deps.config.tessera.adminApiKey, UNAUTHENTICATED_PATHS));
+  api.onError(createErrorHandler(deps.logger));
+  api.notFound(notFoundHandler);
+  api.route('/', healthRoutes(deps));
+  api.route('/admin', healthRoutes(deps));
+  api.route('/', adminIdentityRoutes(deps));
+  api.route('/', adminSessionRoutes(deps));
+  api.route('/', auth0UserRoutes(deps));
+  return api;
 }

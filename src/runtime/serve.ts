@@ -1,16 +1,21 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { serve, type ServerType } from '@hono/node-server';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { createAdminApp } from '../http/admin-app.js';
 import type { AppEnv } from '../http/app-env.js';
+import { answerClientError, unparseableRequestResponse } from '../http/client-error.js';
 import { createPublicApp } from '../http/public-app.js';
 import type { Runtime } from './build-deps.js';
+import { startMaintenance } from './maintenance.js';
 
 export interface RunningServers {
   publicPort: number;
   adminPort: number;
-  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then closes the database. */
+  /**
+   * Stops accepting, lets in-flight requests finish (up to `graceMs`, by default `tessera.shutdown.grace_period`),
+   * cuts what is still open after that, then closes the database.
+   */
   shutdown(graceMs?: number): Promise<void>;
 }
 
@@ -18,8 +23,9 @@ export async function startServers(runtime: Runtime): Promise<RunningServers> {
   const { config, logger } = runtime.deps;
   const publicServer = await listen(createPublicApp(runtime.deps), config.serve.public.host, config.serve.public.port);
   const adminServer = await listen(createAdminApp(runtime.deps), config.serve.admin.host, config.serve.admin.port);
-  const publicPort = (publicServer.address() as AddressInfo).port;
-  const adminPort = (adminServer.address() as AddressInfo).port;
+  const maintenance = startMaintenance(runtime.deps);
+  const publicPort = (publicServer.server.address() as AddressInfo).port;
+  const adminPort = (adminServer.server.address() as AddressInfo).port;
   logger.info({ host: config.serve.public.host, port: publicPort, base_url: config.serve.public.baseUrl }, 'public API listening');
   logger.info({ host: config.serve.admin.host, port: adminPort }, 'admin API listening');
 
@@ -27,10 +33,12 @@ export async function startServers(runtime: Runtime): Promise<RunningServers> {
   return {
     publicPort,
     adminPort,
-    shutdown(graceMs = 10_000) {
+    shutdown(graceMs = config.tessera.shutdownGraceMs) {
       stopping ??= (async () => {
         logger.info({ grace_ms: graceMs }, 'shutting down');
-        await Promise.all([drain(publicServer as Server, graceMs), drain(adminServer as Server, graceMs)]);
+        maintenance.stop();
+        const cut = await Promise.all([drain(publicServer.server, publicServer.open, graceMs), drain(adminServer.server, adminServer.open, graceMs)]);
+        if (cut.some(Boolean)) logger.warn({ grace_ms: graceMs }, 'requests still open after the grace period were cut');
         await runtime.close();
         logger.info('shut down');
       })();
@@ -39,23 +47,54 @@ export async function startServers(runtime: Runtime): Promise<RunningServers> {
   };
 }
 
-function listen(app: Hono<AppEnv>, hostname: string, port: number): Promise<ServerType> {
+interface ListeningServer {
+  server: Server;
+  /** Responses not yet finished, so that shutdown can tell their clients not to reuse the connection. */
+  open: Set<ServerResponse>;
+}
+
+function listen(app: Hono<AppEnv>, hostname: string, port: number): Promise<ListeningServer> {
+  const listener = getRequestListener(app.fetch, {
+    hostname,
+    // Reached only when Node parsed a request that is not a valid URL; everything else goes through the app.
+    errorHandler: () => unparseableRequestResponse(),
+  });
+  const server = createServer(listener);
+  server.on('clientError', answerClientError);
+  const open = new Set<ServerResponse>();
+  server.on('request', (_request, response: ServerResponse) => {
+    open.add(response);
+    response.once('close', () => open.delete(response));
+  });
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, hostname, port }, () => resolve(server));
     server.once('error', reject);
+    server.listen(port, hostname, () => {
+      server.off('error', reject);
+      resolve({ server, open });
+    });
   });
 }
 
-/** server.close() stops accepting and waits for open requests; idle keep-alive sockets are closed at once. */
-function drain(server: Server, graceMs: number): Promise<void> {
+/**
+ * server.close() stops accepting at once and resolves when every connection is gone; idle keep-alive connections
+ * are closed right away. Responses still in the works get `Connection: close`, so their connections end with
+ * them instead of idling until the keep-alive timeout (and clients do not send more on a closing connection).
+ * Resolves true when the grace period ran out and the remaining connections were cut.
+ */
+function drain(server: Server, open: Set<ServerResponse>, graceMs: number): Promise<boolean> {
+  const closeAfterResponse = (response: ServerResponse): void => {
+    if (!response.headersSent) response.setHeader('Connection', 'close');
+  };
+  open.forEach(closeAfterResponse);
+  server.on('request', (_request, response: ServerResponse) => closeAfterResponse(response));
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       server.closeAllConnections();
-      resolve();
+      resolve(true);
     }, graceMs);
     server.close(() => {
       clearTimeout(timer);
-      resolve();
+      resolve(false);
     });
     server.closeIdleConnections();
   });

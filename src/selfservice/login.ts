@@ -9,6 +9,7 @@ import { text, type UiText } from '../text/messages.js';
 import { apiFlowMisuse } from './api-flow-guard.js';
 import { ensureBrowserSubmitCsrf } from './csrf-guard.js';
 import { csrfTokenOf, expiredFlowError, isExpired, loadFlow, newFlow, saveFlow, uiOf } from './flow-lifecycle.js';
+import { enforceClientIpLimit, enforceIdentifierLimit } from './rate-limits.js';
 import type { RequestContext } from './request-context.js';
 import { addMessage, clearMessages, csrfNode, loginPasswordNodes, setNodeValue } from './ui-nodes.js';
 
@@ -71,6 +72,9 @@ export async function submitLogin(deps: Deps, flowId: string, body: SubmitBody, 
   if (flow.type === 'browser') ensureBrowserSubmitCsrf(request.headers, deps.config.serve.public.baseUrl, body.ok ? body.value : null);
   const ui = uiOf(flow);
   clearMessages(ui);
+  // Counted once the flow is known to be live (and, for browser flows, the submit is not a forged cross-site one,
+  // which would otherwise let any web page use up its visitors' attempts), before anything is written.
+  await enforceClientIpLimit(deps, 'login', request.ip);
   const fail = async (message: UiText, node: string | null = null): Promise<SubmitOutcome> => {
     addMessage(ui, node, message);
     await saveFlow(deps, flow);
@@ -107,6 +111,8 @@ export async function submitLogin(deps: Deps, flowId: string, body: SubmitBody, 
   }
   const identifier = normalizeIdentifier(identifierInput as string);
   const password = fields.password as string;
+  // Counted for known and unknown identifiers alike, before the lookup, so a 429 says nothing about the account.
+  await enforceIdentifierLimit(deps, 'login', [identifier]);
 
   const identity = await deps.store.findIdentityByCredentialIdentifier('password', identifier);
   const credential = identity?.credentials?.find((c) => c.type === 'password');

@@ -12,6 +12,7 @@ import { apiFlowMisuse } from './api-flow-guard.js';
 import { ensureBrowserSubmitCsrf } from './csrf-guard.js';
 import { csrfTokenOf, expiredFlowError, isExpired, loadFlow, newFlow, saveFlow, uiOf } from './flow-lifecycle.js';
 import { asObject, jsonType, sessionAlreadyAvailable, type SubmitBody } from './login.js';
+import { enforceClientIpLimit, enforceIdentifierLimit } from './rate-limits.js';
 import type { RequestContext } from './request-context.js';
 import { addMessage, clearMessages, csrfNode, registrationPasswordNodes, setNodeValue, traitNodes } from './ui-nodes.js';
 
@@ -62,6 +63,9 @@ export async function submitRegistration(deps: Deps, flowId: string, body: Submi
   if (flow.type === 'browser') ensureBrowserSubmitCsrf(request.headers, deps.config.serve.public.baseUrl, body.ok ? body.value : null);
   const ui = uiOf(flow);
   clearMessages(ui);
+  // Counted once the flow is known to be live (and, for browser flows, the submit is not a forged cross-site one,
+  // which would otherwise let any web page use up its visitors' attempts), before anything is written.
+  await enforceClientIpLimit(deps, 'registration', request.ip);
   const fail = async (message: UiText, node: string | null = null): Promise<RegistrationOutcome> => {
     addMessage(ui, node, message);
     await saveFlow(deps, flow);
@@ -112,6 +116,8 @@ export async function submitRegistration(deps: Deps, flowId: string, body: Submi
   if (identifiers.length === 0) return fail(text.identifierMissing());
   const policyViolation = checkPasswordPolicy(password as string, identifiers, deps.config.selfservice.methods.password);
   if (policyViolation) return fail(policyViolation, 'password');
+  // Before the duplicate check (which happens at insert), so a 429 says nothing about existing accounts.
+  await enforceIdentifierLimit(deps, 'registration', identifiers);
 
   const hashed = await deps.hasher.hash(password as string);
   const identity = newIdentity({ schema, traits: validTraits, now, credentials: [passwordCredential(identifiers, hashed, now)] });

@@ -78,4 +78,9 @@ export interface Store {
    * one). Shared by every instance on the same database.
    */
   hitRateLimit(key: string, windowMs: number, now: Date): Promise<number>;
+  /**
+   * Deletes the buckets of every key that started before `before` (keys that stopped being hit are otherwise
+   * never cleaned up: each sprayed identifier would leave a row behind). Returns how many were deleted.
+   */
+  deleteStaleRateLimitBuckets(before: Date): Promise<number>;
 }

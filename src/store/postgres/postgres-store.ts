@@ -360,6 +360,10 @@ export class PostgresStore implements Store {
 
   // --- rate limiting ----------------------------------------------------------------------------
 
+  async deleteStaleRateLimitBuckets(before: Date): Promise<number> {
+    return rowsAffected(await this.db.delete(rateLimitBuckets).where(lt(rateLimitBuckets.bucketStart, before.getTime())));
+  }
+
   async hitRateLimit(key: string, windowMs: number, now: Date): Promise<number> {
     const nowMs = now.getTime();
     const bucketStart = bucketStartOf(nowMs, windowMs);

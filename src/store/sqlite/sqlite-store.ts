@@ -322,6 +322,8 @@ export class SqliteStore implements Store {
   async hitRateLimit(key: string, windowMs: number, now: Date): Promise<number> {
     const nowMs = now.getTime();
     const bucketStart = bucketStartOf(nowMs, windowMs);
+    // IMMEDIATE takes the write lock at BEGIN: hits from other processes on the same file wait (busy_timeout)
+    // and count in turn, and nothing is read from a snapshot that another writer has changed since.
     return this.db.transaction((tx) => {
       const current = tx
         .insert(rateLimitBuckets)
@@ -336,6 +338,10 @@ export class SqliteStore implements Store {
         .get();
       tx.delete(rateLimitBuckets).where(and(eq(rateLimitBuckets.key, key), lt(rateLimitBuckets.bucketStart, bucketStart - windowMs))).run();
       return slidingWindowCount(previous?.count ?? 0, current.count, (nowMs - bucketStart) / windowMs);
-    });
+    }, { behavior: 'immediate' });
+  }
+
+  async deleteStaleRateLimitBuckets(before: Date): Promise<number> {
+    return this.db.delete(rateLimitBuckets).where(lt(rateLimitBuckets.bucketStart, before.getTime())).run().changes;
   }
 }
