@@ -124,3 +124,13 @@ export function expiredBrowserFlowFetchError(deps: Deps, flow: Flow): KratosErro
     details: { redirect_to: browserFlowInitUrl(deps.config, flow.kind, flow.returnTo), ...(flow.returnTo ? { return_to: flow.returnTo } : {}) },
   });
 }
+
+/**
+ * The answer to a submit that lost the race for a flow another request completed meanwhile: the message is shown,
+ * and nothing is written (the stored flow belongs to the winner).
+ */
+export function alreadyCompleted(flow: Flow, message: UiText): { kind: 'form'; flow: Flow } {
+  const shown: Flow = { ...flow, state: 'passed_challenge', ui: structuredClone(flow.ui) };
+  addMessage(uiOf(shown), null, message);
+  return { kind: 'form', flow: shown };
+}

@@ -4,11 +4,12 @@ import { normalizeIdentifier } from '../identity/normalize-identifier.js';
 import { providerButtons } from '../oidc/provider-buttons.js';
 import { linkPendingUpstreamAccount } from '../oidc/pending-link.js';
 import { issueSession } from '../session/issue-session.js';
+import { FlowAlreadyCompletedError } from '../store/errors.js';
 import type { Flow, FlowType, SessionWithIdentity } from '../store/types.js';
 import { text, type UiText } from '../text/messages.js';
 import { apiFlowMisuse } from './api-flow-guard.js';
 import { ensureBrowserSubmitCsrf } from './csrf-guard.js';
-import { csrfTokenOf, expiredFlowError, isExpired, loadFlow, newFlow, saveFlow, uiOf } from './flow-lifecycle.js';
+import { alreadyCompleted, csrfTokenOf, expiredFlowError, isExpired, loadFlow, newFlow, saveFlow, uiOf } from './flow-lifecycle.js';
 import { enforceClientIpLimit, enforceIdentifierLimit } from './rate-limits.js';
 import type { RequestContext } from './request-context.js';
 import { addMessage, clearMessages, csrfNode, loginPasswordNodes, setNodeValue } from './ui-nodes.js';
@@ -137,10 +138,15 @@ export async function submitLogin(deps: Deps, flowId: string, body: SubmitBody, 
 
   const issued = issueSession(identity.id, { method: 'password' }, request, now, deps.config.session.lifespanMs);
   for (const method of linked.methods) issued.session.authenticationMethods.push({ ...method, aal: 'aal1', completed_at: now.toISOString() });
-  await deps.store.createSession(issued.session, { countsAsLogin: true });
-  flow.state = 'passed_challenge';
-  flow.active = 'password';
-  await saveFlow(deps, flow);
+  const completed: Flow = { ...flow, state: 'passed_challenge', active: 'password', updatedAt: now };
+  try {
+    // The session and the flow's completion are one write: of two concurrent submits only one gets a session.
+    await deps.store.createSession(issued.session, { countsAsLogin: true, completeFlow: { flow: completed } });
+  } catch (error) {
+    if (error instanceof FlowAlreadyCompletedError) return alreadyCompleted(flow, text.loginAlreadyCompleted());
+    throw error;
+  }
+  Object.assign(flow, completed);
   const { tokenHash: _t, logoutTokenHash: _l, ...stored } = issued.session;
   const { credentials: _c, ...publicIdentity } = identity;
   return { kind: 'success', flow, session: { ...stored, identity: { ...publicIdentity, loginsCount: identity.loginsCount + 1, lastLoginAt: now } }, token: issued.token };

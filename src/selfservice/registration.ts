@@ -5,12 +5,12 @@ import { newIdentity, passwordCredential, passwordIdentifiers } from '../identit
 import { checkPasswordPolicy } from '../identity/password-policy.js';
 import { providerButtons } from '../oidc/provider-buttons.js';
 import { issueSession } from '../session/issue-session.js';
-import { DuplicateCredentialIdentifierError } from '../store/errors.js';
+import { DuplicateCredentialIdentifierError, FlowAlreadyCompletedError } from '../store/errors.js';
 import type { Flow, FlowType, Identity, SessionWithIdentity } from '../store/types.js';
 import { text, type UiText } from '../text/messages.js';
 import { apiFlowMisuse } from './api-flow-guard.js';
 import { ensureBrowserSubmitCsrf } from './csrf-guard.js';
-import { csrfTokenOf, expiredFlowError, isExpired, loadFlow, newFlow, saveFlow, uiOf } from './flow-lifecycle.js';
+import { alreadyCompleted, csrfTokenOf, expiredFlowError, isExpired, loadFlow, newFlow, saveFlow, uiOf } from './flow-lifecycle.js';
 import { asObject, jsonType, sessionAlreadyAvailable, type SubmitBody } from './login.js';
 import { enforceClientIpLimit, enforceIdentifierLimit } from './rate-limits.js';
 import type { RequestContext } from './request-context.js';
@@ -123,15 +123,17 @@ export async function submitRegistration(deps: Deps, flowId: string, body: Submi
   const identity = newIdentity({ schema, traits: validTraits, now, credentials: [passwordCredential(identifiers, hashed, now)] });
   const withSession = deps.config.selfservice.flows.registration.afterPasswordHooks.includes('session');
   const issued = withSession ? issueSession(identity.id, { method: 'password' }, request, now, deps.config.session.lifespanMs) : null;
+  const completed: Flow = { ...flow, state: 'passed_challenge', active: 'password', updatedAt: now };
   try {
-    await deps.store.createIdentity(identity, issued ? { session: issued.session } : {});
+    // Identity, credential, session and the flow's completion are one write: nothing half-created, and of two
+    // concurrent submits of one flow only one registers.
+    await deps.store.createIdentity(identity, { ...(issued ? { session: issued.session } : {}), completeFlow: { flow: completed } });
   } catch (error) {
     if (error instanceof DuplicateCredentialIdentifierError) return fail(text.duplicateCredentials());
+    if (error instanceof FlowAlreadyCompletedError) return alreadyCompleted(flow, text.registrationAlreadyCompleted());
     throw error;
   }
-  flow.state = 'passed_challenge';
-  flow.active = 'password';
-  await saveFlow(deps, flow);
+  Object.assign(flow, completed);
 
   const { credentials: _c, ...publicIdentity } = identity;
   if (issued) publicIdentity.loginsCount = 1;

@@ -27,3 +27,11 @@ export function importSkipReason(error: unknown): string | null {
   if (error instanceof DuplicateCredentialIdentifierError) return `identifier ${error.identifier ?? ''} exists`;
   return null;
 }
+
+/** The flow was completed by another request between loading it and completing it (see FlowCompletion). */
+export class FlowAlreadyCompletedError extends Error {
+  override readonly name = 'FlowAlreadyCompletedError';
+  constructor() {
+    super('the flow was completed already');
+  }
+}

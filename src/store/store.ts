@@ -1,6 +1,7 @@
 import type {
   CredentialType,
   Flow,
+  FlowCompletion,
   Identity,
   IdentityPageQuery,
   ImportOutcome,
@@ -31,7 +32,7 @@ export interface Store {
    * Creates an identity with its credentials and addresses, and optionally its first session, atomically.
    * Throws DuplicateCredentialIdentifierError or DuplicateExternalIdError on a unique conflict.
    */
-  createIdentity(identity: Identity, options?: { session?: NewSession }): Promise<void>;
+  createIdentity(identity: Identity, options?: { session?: NewSession; completeFlow?: FlowCompletion }): Promise<void>;
   /** Creates many identities in one transaction, skipping those whose identifier or id exists already. */
   importIdentities(identities: Identity[]): Promise<ImportOutcome[]>;
   getIdentity(id: string, options?: { withCredentials?: boolean }): Promise<Identity | null>;
@@ -51,7 +52,7 @@ export interface Store {
 
   // --- sessions ---------------------------------------------------------------------------------
   /** Stores a session; for a login it also bumps the identity's login counter, in the same transaction. */
-  createSession(session: NewSession, options?: { countsAsLogin?: boolean }): Promise<void>;
+  createSession(session: NewSession, options?: { countsAsLogin?: boolean; completeFlow?: FlowCompletion }): Promise<void>;
   /** The whoami hot path: one indexed lookup returning the session with its identity (no credentials). */
   findSessionByTokenHash(tokenHash: string): Promise<SessionWithIdentity | null>;
   findSessionByLogoutTokenHash(logoutTokenHash: string): Promise<Session | null>;
@@ -68,6 +69,10 @@ export interface Store {
   // --- self-service flows -----------------------------------------------------------------------
   createFlow(flow: Flow): Promise<void>;
   getFlow(id: string): Promise<Flow | null>;
+  /**
+   * Saves a flow. A flow stored as completed (`passed_challenge`) is only overwritten by a write that keeps it
+   * completed, so a concurrent submit that failed cannot reopen a flow another one completed.
+   */
   updateFlow(flow: Flow): Promise<void>;
   /** Removes flows that expired before `before`; returns how many. */
   deleteExpiredFlows(before: Date): Promise<number>;

@@ -119,6 +119,15 @@ export interface Flow {
   updatedAt: Date;
 }
 
+/**
+ * Completes a flow in the same transaction as the write it authorizes (the new identity or session): the flow
+ * moves to `passed_challenge` only if it was not there already, otherwise the whole write is rolled back with
+ * FlowAlreadyCompletedError. Two concurrent submits of one flow can therefore never both succeed.
+ */
+export interface FlowCompletion {
+  flow: Flow;
+}
+
 export interface IdentityPageQuery {
   pageSize: number;
   /** Keyset cursor: return identities whose id sorts after this one. */

@@ -98,17 +98,22 @@ describe('hostile flows and bodies', () => {
       });
     });
 
-    it(
-      'lets only one of several concurrent submits of one flow succeed',
-      { todo: 'known race: the state check and the write are not atomic; needs a compare-and-set on the flow state in the Store (see the hardening report)' },
-      async () => {
-        const flow = await createFlow(t.publicApp, 'registration');
-        const results = await Promise.all(
-          [1, 2, 3, 4].map((i) => submit('registration', flow, JSON.stringify({ method: 'password', password: PASSWORD, traits: { email: `race-${i}@example.org` } }))),
-        );
-        assert.deepEqual(results.map((r) => r.status).sort(), [200, 400, 400, 400]);
-      },
-    );
+    it('lets only one of several concurrent submits of one flow succeed, and keeps it completed', async () => {
+      const flow = await createFlow(t.publicApp, 'registration');
+      const before = await t.deps.store.countIdentities();
+      const results = await Promise.all(
+        [1, 2, 3, 4].map((i) => submit('registration', flow, JSON.stringify({ method: 'password', password: PASSWORD, traits: { email: `race-${i}@example.org` } }))),
+      );
+      assert.deepEqual(results.map((r) => r.status).sort(), [200, 400, 400, 400]);
+      assert.equal(await t.deps.store.countIdentities(), before + 1);
+      assert.equal((await t.deps.store.getFlow(flow))?.state, 'passed_challenge', 'a losing submit must not reopen the flow');
+
+      const login = await createFlow(t.publicApp, 'login');
+      const logins = await Promise.all(
+        [1, 2, 3].map(() => submit('login', login, JSON.stringify({ method: 'password', identifier: 'existing@example.org', password: PASSWORD }))),
+      );
+      assert.deepEqual(logins.map((r) => r.status).sort(), [200, 400, 400]);
+    });
 
     // Moves the clock: keep it the last test of this group.
     it('answers expired flows with 410 and a replacement flow, without writing anything else', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError } from '../../src/store/errors.js';
+import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError, FlowAlreadyCompletedError } from '../../src/store/errors.js';
 import { bucketStartOf } from '../../src/store/sliding-window.js';
 import type { Store } from '../../src/store/store.js';
 import type { Identity, NewSession, Session } from '../../src/store/types.js';
@@ -523,6 +523,49 @@ export function describeStoreContract(subject: StoreUnderTest): void {
         await store.updateFlow(updated);
         assert.deepEqual(await store.getFlow(flow.id), { ...updated, createdAt: flow.createdAt });
         assert.equal(await store.getFlow(randomUUID()), null);
+      });
+
+      it('completes a flow together with a session only once, rolling the loser back', async () => {
+        const identity = anIdentity();
+        await store.createIdentity(identity);
+        const flow = aFlow();
+        await store.createFlow(flow);
+        const completed = { ...flow, state: 'passed_challenge', active: 'password', updatedAt: new Date() };
+        const [first, second] = [aSession(identity.id), aSession(identity.id)];
+        const outcomes = await Promise.allSettled([
+          store.createSession(first, { completeFlow: { flow: completed } }),
+          store.createSession(second, { completeFlow: { flow: completed } }),
+        ]);
+        assert.deepEqual(outcomes.map((o) => o.status).sort(), ['fulfilled', 'rejected']);
+        const rejected = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+        assert.ok(rejected?.reason instanceof FlowAlreadyCompletedError);
+        const stored = [await store.findSessionByTokenHash(first.tokenHash), await store.findSessionByTokenHash(second.tokenHash)];
+        assert.equal(stored.filter((s) => s !== null).length, 1, 'the losing session was rolled back');
+        assert.equal((await store.getFlow(flow.id))?.state, 'passed_challenge');
+      });
+
+      it('completes a flow together with a new identity, and rolls the identity back when the flow was completed', async () => {
+        const flow = aFlow({ kind: 'registration' });
+        await store.createFlow(flow);
+        const completed = { ...flow, state: 'passed_challenge', active: 'password', updatedAt: new Date() };
+        const winner = anIdentity();
+        await store.createIdentity(winner, { completeFlow: { flow: completed } });
+        const loser = anIdentity();
+        await assert.rejects(store.createIdentity(loser, { session: aSession(loser.id), completeFlow: { flow: completed } }), FlowAlreadyCompletedError);
+        assert.equal(await store.getIdentity(loser.id), null);
+      });
+
+      it('does not let a stale save reopen a completed flow', async () => {
+        const flow = aFlow();
+        await store.createFlow(flow);
+        await store.updateFlow({ ...flow, state: 'passed_challenge', active: 'password' });
+        await store.updateFlow({ ...flow, ui: { ...flow.ui, messages: [{ id: 4000006, type: 'error', text: 'late loser' }] } });
+        const stored = await store.getFlow(flow.id);
+        assert.equal(stored?.state, 'passed_challenge');
+        assert.equal(stored?.active, 'password');
+        // A write that keeps it completed (e.g. a token-exchange record) still goes through.
+        await store.updateFlow({ ...flow, state: 'passed_challenge', internalContext: { note: 'kept' } });
+        assert.deepEqual((await store.getFlow(flow.id))?.internalContext, { note: 'kept' });
       });
 
       it('deletes flows that expired before a time and says how many', async () => {

@@ -149,7 +149,14 @@ function parseMigrationPagination(c: Context<AppEnv>): { page: number; perPage: 
         offset = 0;
       }
     }
-    return { page: Math.max(0, Math.trunc(offset / perPage)), perPage };
+    return withinRange({ page: Math.max(0, Math.trunc(offset / perPage)), perPage });
   }
-  return { page: Math.max(0, int(c.req.query('page'), 0)), perPage: clamp(int(c.req.query('per_page'), DEFAULT_PAGE_SIZE)) };
+  return withinRange({ page: Math.max(0, int(c.req.query('page'), 0)), perPage: clamp(int(c.req.query('per_page'), DEFAULT_PAGE_SIZE)) });
+}
+
+/** Offsets past what a database integer holds are a client error, not a query that fails with a 500. */
+const MAX_OFFSET = 2 ** 31 - 1;
+function withinRange(pagination: { page: number; perPage: number }): { page: number; perPage: number } {
+  if (!Number.isSafeInteger(pagination.page) || pagination.page * pagination.perPage > MAX_OFFSET) throw badRequest('The requested page is out of range.');
+  return pagination;
 }

@@ -1,7 +1,7 @@
 import { and, asc, count, desc, eq, gt, inArray, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError, importSkipReason } from '../errors.js';
+import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError, FlowAlreadyCompletedError, importSkipReason } from '../errors.js';
 import { credentialsByIdentity, credentialToRow, flowFromRow, flowToRow, identityFromRow, identityToRow, sessionFromRow, sessionToRow } from '../rows.js';
 import { bucketStartOf, slidingWindowCount } from '../sliding-window.js';
 import type { Store } from '../store.js';
@@ -9,6 +9,7 @@ import type {
   Credential,
   CredentialType,
   Flow,
+  FlowCompletion,
   Identity,
   IdentityPageQuery,
   ImportOutcome,
@@ -84,8 +85,9 @@ export class PostgresStore implements Store {
 
   // --- identities -------------------------------------------------------------------------------
 
-  async createIdentity(identity: Identity, options: { session?: NewSession } = {}): Promise<void> {
+  async createIdentity(identity: Identity, options: { session?: NewSession; completeFlow?: FlowCompletion } = {}): Promise<void> {
     await this.db.transaction(async (tx) => {
+      if (options.completeFlow) await this.completeFlow(tx, options.completeFlow);
       await this.insertIdentity(tx, identity);
       if (options.session) await this.insertSession(tx, options.session, true);
     });
@@ -241,8 +243,21 @@ export class PostgresStore implements Store {
 
   // --- sessions ---------------------------------------------------------------------------------
 
-  async createSession(session: NewSession, options: { countsAsLogin?: boolean } = {}): Promise<void> {
-    await this.db.transaction((tx) => this.insertSession(tx, session, options.countsAsLogin ?? true));
+  async createSession(session: NewSession, options: { countsAsLogin?: boolean; completeFlow?: FlowCompletion } = {}): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      if (options.completeFlow) await this.completeFlow(tx, options.completeFlow);
+      await this.insertSession(tx, session, options.countsAsLogin ?? true);
+    });
+  }
+
+  /** The compare-and-set of FlowCompletion: the row lock of the UPDATE serializes concurrent completions. */
+  private async completeFlow(tx: Tx, completion: FlowCompletion): Promise<void> {
+    const { id, createdAt: _createdAt, ...fields } = flowToRow({ ...completion.flow, state: 'passed_challenge' });
+    const result = await tx
+      .update(selfserviceFlows)
+      .set(fields)
+      .where(and(eq(selfserviceFlows.id, id), ne(selfserviceFlows.state, 'passed_challenge')));
+    if (rowsAffected(result) === 0) throw new FlowAlreadyCompletedError();
   }
 
   private async insertSession(tx: Tx, session: NewSession, countsAsLogin: boolean): Promise<void> {
@@ -351,7 +366,8 @@ export class PostgresStore implements Store {
 
   async updateFlow(flow: Flow): Promise<void> {
     const { id: _id, createdAt: _createdAt, ...fields } = flowToRow(flow);
-    await this.db.update(selfserviceFlows).set(fields).where(eq(selfserviceFlows.id, flow.id));
+    const notReopening = flow.state === 'passed_challenge' ? undefined : ne(selfserviceFlows.state, 'passed_challenge');
+    await this.db.update(selfserviceFlows).set(fields).where(and(eq(selfserviceFlows.id, flow.id), notReopening));
   }
 
   async deleteExpiredFlows(before: Date): Promise<number> {

@@ -1,15 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
-import { and, asc, count, desc, eq, gt, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { translateUniqueViolation } from './unique-violation.js';
+import { FlowAlreadyCompletedError } from '../errors.js';
 import { bucketStartOf, slidingWindowCount } from '../sliding-window.js';
 import type { Store } from '../store.js';
 import type {
   Credential,
   CredentialType,
   Flow,
+  FlowCompletion,
   Identity,
   IdentityPageQuery,
   ImportOutcome,
@@ -76,11 +78,15 @@ export class SqliteStore implements Store {
 
   // --- identities -------------------------------------------------------------------------------
 
-  async createIdentity(identity: Identity, options: { session?: NewSession } = {}): Promise<void> {
-    this.db.transaction((tx) => {
-      this.insertIdentity(tx, identity);
-      if (options.session) this.insertSession(tx, options.session, true);
-    });
+  async createIdentity(identity: Identity, options: { session?: NewSession; completeFlow?: FlowCompletion } = {}): Promise<void> {
+    this.db.transaction(
+      (tx) => {
+        if (options.completeFlow) this.completeFlow(tx, options.completeFlow);
+        this.insertIdentity(tx, identity);
+        if (options.session) this.insertSession(tx, options.session, true);
+      },
+      { behavior: 'immediate' },
+    );
   }
 
   async importIdentities(batch: Identity[]): Promise<ImportOutcome[]> {
@@ -212,8 +218,25 @@ export class SqliteStore implements Store {
 
   // --- sessions ---------------------------------------------------------------------------------
 
-  async createSession(session: NewSession, options: { countsAsLogin?: boolean } = {}): Promise<void> {
-    this.db.transaction((tx) => this.insertSession(tx, session, options.countsAsLogin ?? true));
+  async createSession(session: NewSession, options: { countsAsLogin?: boolean; completeFlow?: FlowCompletion } = {}): Promise<void> {
+    this.db.transaction(
+      (tx) => {
+        if (options.completeFlow) this.completeFlow(tx, options.completeFlow);
+        this.insertSession(tx, session, options.countsAsLogin ?? true);
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  /** The compare-and-set of FlowCompletion: only a flow not yet completed may be completed. */
+  private completeFlow(tx: Tx, completion: FlowCompletion): void {
+    const { id, createdAt: _createdAt, ...fields } = flowToRow({ ...completion.flow, state: 'passed_challenge' });
+    const changed = tx
+      .update(selfserviceFlows)
+      .set(fields)
+      .where(and(eq(selfserviceFlows.id, id), ne(selfserviceFlows.state, 'passed_challenge')))
+      .run().changes;
+    if (changed === 0) throw new FlowAlreadyCompletedError();
   }
 
   private insertSession(tx: Tx, session: NewSession, countsAsLogin: boolean): void {
@@ -310,7 +333,8 @@ export class SqliteStore implements Store {
 
   async updateFlow(flow: Flow): Promise<void> {
     const { id: _id, createdAt: _createdAt, ...fields } = flowToRow(flow);
-    this.db.update(selfserviceFlows).set(fields).where(eq(selfserviceFlows.id, flow.id)).run();
+    const notReopening = flow.state === 'passed_challenge' ? undefined : ne(selfserviceFlows.state, 'passed_challenge');
+    this.db.update(selfserviceFlows).set(fields).where(and(eq(selfserviceFlows.id, flow.id), notReopening)).run();
   }
 
   async deleteExpiredFlows(before: Date): Promise<number> {
