@@ -7,12 +7,11 @@ import { issueSession } from '../session/issue-session.js';
 import { FlowAlreadyCompletedError } from '../store/errors.js';
 import type { Flow, FlowType, SessionWithIdentity } from '../store/types.js';
 import { text, type UiText } from '../text/messages.js';
-import { apiFlowMisuse } from './api-flow-guard.js';
-import { ensureBrowserSubmitCsrf } from './csrf-guard.js';
-import { alreadyCompleted, csrfTokenOf, expiredFlowError, isExpired, loadFlow, newFlow, saveFlow, uiOf } from './flow-lifecycle.js';
-import { enforceClientIpLimit, enforceIdentifierLimit } from './rate-limits.js';
+import { alreadyCompleted, csrfTokenOf, newFlow } from './flow-lifecycle.js';
+import { enforceIdentifierLimit } from './rate-limits.js';
+import { isFormOutcome, jsonType, openSubmission, type FormOutcome, type SubmitBody } from './submission.js';
 import type { RequestContext } from './request-context.js';
-import { addMessage, clearMessages, csrfNode, loginPasswordNodes, setNodeValue } from './ui-nodes.js';
+import { addMessage, csrfNode, loginPasswordNodes, setNodeValue } from './ui-nodes.js';
 
 export interface LoginFlowParams {
   type: FlowType;
@@ -22,12 +21,7 @@ export interface LoginFlowParams {
   csrfToken?: string;
 }
 
-export type SubmitOutcome =
-  | { kind: 'form'; flow: Flow }
-  | { kind: 'success'; flow: Flow; session: SessionWithIdentity; token: string };
-
-/** A submit body, or the reason it could not be decoded (shown on the flow as message 4000001). */
-export type SubmitBody = { ok: true; value: unknown } | { ok: false; reason: string };
+export type SubmitOutcome = FormOutcome | { kind: 'success'; flow: Flow; session: SessionWithIdentity; token: string };
 
 const ALREADY_LOGGED_IN_REASON = 'A valid session was detected and thus login is not possible. Did you forget to set `?refresh=true`?';
 
@@ -63,33 +57,14 @@ export function sessionAlreadyAvailable(): KratosError {
 
 /** `POST /self-service/login?flow=` with the password method. */
 export async function submitLogin(deps: Deps, flowId: string, body: SubmitBody, request: RequestContext, session: SessionWithIdentity | null): Promise<SubmitOutcome> {
-  const flow = await loadFlow(deps, 'login', flowId);
+  const opened = await openSubmission(deps, 'login', flowId, body, request, {
+    replacement: (expired) => buildLoginFlow(deps, { type: expired.type, requestUrl: expired.requestUrl, refresh: expired.refresh, returnTo: expired.returnTo, csrfToken: csrfTokenOf(expired) }),
+    expiredMessage: (expired, now) => text.loginFlowExpired(expired.expiresAt, now),
+    alreadyCompletedMessage: text.loginAlreadyCompleted(),
+  });
+  if (isFormOutcome(opened)) return opened;
+  const { flow, ui, fields, fail, showForm } = opened;
   const now = deps.now();
-  if (isExpired(flow, now)) {
-    const replacement = buildLoginFlow(deps, { type: flow.type, requestUrl: flow.requestUrl, refresh: flow.refresh, returnTo: flow.returnTo, csrfToken: csrfTokenOf(flow) });
-    throw await expiredFlowError(deps, flow, replacement, text.loginFlowExpired(flow.expiresAt, now));
-  }
-  // Before anything is written: a forged cross-site submit must not even change the flow's messages.
-  if (flow.type === 'browser') ensureBrowserSubmitCsrf(request.headers, deps.config.serve.public.baseUrl, body.ok ? body.value : null);
-  const ui = uiOf(flow);
-  clearMessages(ui);
-  // Counted once the flow is known to be live (and, for browser flows, the submit is not a forged cross-site one,
-  // which would otherwise let any web page use up its visitors' attempts), before anything is written.
-  await enforceClientIpLimit(deps, 'login', request.ip);
-  const fail = async (message: UiText, node: string | null = null): Promise<SubmitOutcome> => {
-    addMessage(ui, node, message);
-    await saveFlow(deps, flow);
-    return { kind: 'form', flow };
-  };
-
-  if (flow.state === 'passed_challenge') return fail(text.loginAlreadyCompleted());
-  if (flow.type === 'api') {
-    const misuse = apiFlowMisuse(request.headers);
-    if (misuse) return fail(misuse);
-  }
-  if (!body.ok) return fail(text.generic(body.reason));
-  const fields = asObject(body.value);
-  if (!fields) return fail(text.generic('The request body must be a JSON object.'));
   if (fields.method !== 'password') return fail(text.noLoginStrategy());
   if (!deps.config.selfservice.methods.password.enabled) return fail(text.noLoginStrategy());
   if (session && !flow.refresh) return fail(text.generic(ALREADY_LOGGED_IN_REASON));
@@ -106,10 +81,7 @@ export async function submitLogin(deps: Deps, flowId: string, body: SubmitBody, 
       invalid = true;
     }
   }
-  if (invalid) {
-    await saveFlow(deps, flow);
-    return { kind: 'form', flow };
-  }
+  if (invalid) return showForm();
   const identifier = normalizeIdentifier(identifierInput as string);
   const password = fields.password as string;
   // Counted for known and unknown identifiers alike, before the lookup, so a 429 says nothing about the account.
@@ -156,15 +128,4 @@ function identifierLabelOf(deps: Deps): UiText {
   const identifiers = deps.schemas.getDefault().fields.filter((f) => f.extension.credentials?.password?.identifier);
   const only = identifiers.length === 1 ? identifiers[0] : undefined;
   return only?.title ? text.labelGenerated(only.title, 'identifier') : text.labelId();
-}
-
-export function asObject(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-}
-
-export function jsonType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
-  return typeof value;
 }

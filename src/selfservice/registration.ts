@@ -7,14 +7,13 @@ import { providerButtons } from '../oidc/provider-buttons.js';
 import { issueSession } from '../session/issue-session.js';
 import { DuplicateCredentialIdentifierError, FlowAlreadyCompletedError } from '../store/errors.js';
 import type { Flow, FlowType, Identity, SessionWithIdentity } from '../store/types.js';
-import { text, type UiText } from '../text/messages.js';
-import { apiFlowMisuse } from './api-flow-guard.js';
-import { ensureBrowserSubmitCsrf } from './csrf-guard.js';
-import { alreadyCompleted, csrfTokenOf, expiredFlowError, isExpired, loadFlow, newFlow, saveFlow, uiOf } from './flow-lifecycle.js';
-import { asObject, jsonType, sessionAlreadyAvailable, type SubmitBody } from './login.js';
-import { enforceClientIpLimit, enforceIdentifierLimit } from './rate-limits.js';
+import { text } from '../text/messages.js';
+import { alreadyCompleted, csrfTokenOf, newFlow } from './flow-lifecycle.js';
+import { sessionAlreadyAvailable } from './login.js';
+import { enforceIdentifierLimit } from './rate-limits.js';
+import { asObject, isFormOutcome, jsonType, openSubmission, type FormOutcome, type SubmitBody } from './submission.js';
 import type { RequestContext } from './request-context.js';
-import { addMessage, clearMessages, csrfNode, registrationPasswordNodes, setNodeValue, traitNodes } from './ui-nodes.js';
+import { addMessage, csrfNode, registrationPasswordNodes, setNodeValue, traitNodes } from './ui-nodes.js';
 
 export interface RegistrationFlowParams {
   type: FlowType;
@@ -23,9 +22,7 @@ export interface RegistrationFlowParams {
   csrfToken?: string;
 }
 
-export type RegistrationOutcome =
-  | { kind: 'form'; flow: Flow }
-  | { kind: 'success'; flow: Flow; identity: Identity; session: SessionWithIdentity | null; token: string | null };
+export type RegistrationOutcome = FormOutcome | { kind: 'success'; flow: Flow; identity: Identity; session: SessionWithIdentity | null; token: string | null };
 
 export function buildRegistrationFlow(deps: Deps, params: RegistrationFlowParams): Flow {
   const schema = deps.schemas.getDefault();
@@ -53,33 +50,14 @@ export async function createRegistrationFlow(deps: Deps, params: RegistrationFlo
 /** `POST /self-service/registration?flow=` with the password method. */
 export async function submitRegistration(deps: Deps, flowId: string, body: SubmitBody, request: RequestContext, session: SessionWithIdentity | null): Promise<RegistrationOutcome> {
   if (!deps.config.selfservice.flows.registration.enabled) throw registrationDisabled();
-  const flow = await loadFlow(deps, 'registration', flowId);
+  const opened = await openSubmission(deps, 'registration', flowId, body, request, {
+    replacement: (expired) => buildRegistrationFlow(deps, { type: expired.type, requestUrl: expired.requestUrl, returnTo: expired.returnTo, csrfToken: csrfTokenOf(expired) }),
+    expiredMessage: (expired, now) => text.registrationFlowExpired(expired.expiresAt, now),
+    alreadyCompletedMessage: text.registrationAlreadyCompleted(),
+  });
+  if (isFormOutcome(opened)) return opened;
+  const { flow, ui, fields, fail, showForm } = opened;
   const now = deps.now();
-  if (isExpired(flow, now)) {
-    const replacement = buildRegistrationFlow(deps, { type: flow.type, requestUrl: flow.requestUrl, returnTo: flow.returnTo, csrfToken: csrfTokenOf(flow) });
-    throw await expiredFlowError(deps, flow, replacement, text.registrationFlowExpired(flow.expiresAt, now));
-  }
-  // Before anything is written: a forged cross-site submit must not even change the flow's messages.
-  if (flow.type === 'browser') ensureBrowserSubmitCsrf(request.headers, deps.config.serve.public.baseUrl, body.ok ? body.value : null);
-  const ui = uiOf(flow);
-  clearMessages(ui);
-  // Counted once the flow is known to be live (and, for browser flows, the submit is not a forged cross-site one,
-  // which would otherwise let any web page use up its visitors' attempts), before anything is written.
-  await enforceClientIpLimit(deps, 'registration', request.ip);
-  const fail = async (message: UiText, node: string | null = null): Promise<RegistrationOutcome> => {
-    addMessage(ui, node, message);
-    await saveFlow(deps, flow);
-    return { kind: 'form', flow };
-  };
-
-  if (flow.state === 'passed_challenge') return fail(text.registrationAlreadyCompleted());
-  if (flow.type === 'api') {
-    const misuse = apiFlowMisuse(request.headers);
-    if (misuse) return fail(misuse);
-  }
-  if (!body.ok) return fail(text.generic(body.reason));
-  const fields = asObject(body.value);
-  if (!fields) return fail(text.generic('The request body must be a JSON object.'));
   if (fields.method !== 'password' || !deps.config.selfservice.methods.password.enabled) return fail(text.noRegistrationStrategy());
   if (session) return fail(text.generic('A valid session was detected and thus registration is not possible.'));
 
@@ -106,10 +84,7 @@ export async function submitRegistration(deps: Deps, flowId: string, body: Submi
     addMessage(ui, 'password', text.wrongType(['string'], jsonType(password)));
     invalid = true;
   }
-  if (invalid) {
-    await saveFlow(deps, flow);
-    return { kind: 'form', flow };
-  }
+  if (invalid) return showForm();
 
   const validTraits = traits as Record<string, unknown>;
   const identifiers = passwordIdentifiers(schema, validTraits);

@@ -9,7 +9,8 @@ import { browserFlowInitUrl, defaultReturnUrl } from '../../selfservice/browser-
 import { csrfCookieToken, ensureFlowBelongsToBrowser } from '../../selfservice/csrf-guard.js';
 import { csrfTokenOf, expiredBrowserFlowFetchError, expiredFlowFetchError, isExpired, loadFlow, requireFlowId, saveFlow } from '../../selfservice/flow-lifecycle.js';
 import { nestFormFields } from '../../selfservice/form-fields.js';
-import { createLoginFlow, submitLogin, type SubmitBody } from '../../selfservice/login.js';
+import { createLoginFlow, submitLogin } from '../../selfservice/login.js';
+import type { SubmitBody } from '../../selfservice/submission.js';
 import { presentFlow } from '../../selfservice/present-flow.js';
 import { createRegistrationFlow, submitRegistration } from '../../selfservice/registration.js';
 import type { RequestContext } from '../../selfservice/request-context.js';
