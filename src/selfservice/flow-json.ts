@@ -10,42 +10,26 @@ export interface FlowJsonExtras {
 }
 
 export function flowToJson(flow: Flow, extras: FlowJsonExtras = {}): Record<string, unknown> {
-  return flow.kind === 'login' ? loginFlowJson(flow, extras) : registrationFlowJson(flow, extras);
-}
-
-function loginFlowJson(flow: Flow, extras: FlowJsonExtras): Record<string, unknown> {
-  const json: Record<string, unknown> = {
-    id: flow.id,
-    organization_id: null,
-    type: flow.type,
-    expires_at: flow.expiresAt.toISOString(),
-    issued_at: flow.issuedAt.toISOString(),
-    request_url: flow.requestUrl,
-  };
+  const login = flow.kind === 'login';
+  // The two kinds share their members but not their order: login has organization_id second and carries
+  // created_at/updated_at/refresh/requested_aal after `ui`; registration has organization_id after `ui`.
+  const json: Record<string, unknown> = { id: flow.id };
+  if (login) json.organization_id = null;
+  json.type = flow.type;
+  json.expires_at = flow.expiresAt.toISOString();
+  json.issued_at = flow.issuedAt.toISOString();
+  json.request_url = flow.requestUrl;
   if (flow.returnTo) json.return_to = flow.returnTo;
   if (flow.active) json.active = flow.active;
   json.ui = flow.ui;
-  json.created_at = flow.createdAt.toISOString();
-  json.updated_at = flow.updatedAt.toISOString();
-  json.refresh = flow.refresh;
-  json.requested_aal = flow.requestedAal;
-  if (extras.sessionTokenExchangeCode) json.session_token_exchange_code = extras.sessionTokenExchangeCode;
-  json.state = flow.state;
-  return json;
-}
-
-function registrationFlowJson(flow: Flow, extras: FlowJsonExtras): Record<string, unknown> {
-  const json: Record<string, unknown> = {
-    id: flow.id,
-    type: flow.type,
-    expires_at: flow.expiresAt.toISOString(),
-    issued_at: flow.issuedAt.toISOString(),
-    request_url: flow.requestUrl,
-  };
-  if (flow.returnTo) json.return_to = flow.returnTo;
-  if (flow.active) json.active = flow.active;
-  json.ui = flow.ui;
-  json.organization_id = null;
+  if (login) {
+    json.created_at = flow.createdAt.toISOString();
+    json.updated_at = flow.updatedAt.toISOString();
+    json.refresh = flow.refresh;
+    json.requested_aal = flow.requestedAal;
+  } else {
+    json.organization_id = null;
+  }
   if (extras.sessionTokenExchangeCode) json.session_token_exchange_code = extras.sessionTokenExchangeCode;
   json.state = flow.state;
   return json;

@@ -1,22 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ResponseError, type LoginFlow, type RegistrationFlow } from '@ory/client-fetch';
+import { uiMessageIds as messageIds } from '../helpers/http.js';
+import { sdkError as errorBody } from '../helpers/sdk-errors.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-
-async function errorBody(promise: Promise<unknown>): Promise<{ status: number; body: Record<string, unknown> }> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof ResponseError, `expected a ResponseError, got ${String(error)}`);
-    return { status: error.response.status, body: (await error.response.json()) as Record<string, unknown> };
-  }
-  assert.fail('expected the call to fail');
-}
-
-function messageIds(flow: LoginFlow | RegistrationFlow | Record<string, unknown>): number[] {
-  const ui = (flow as { ui: { messages?: Array<{ id: number }>; nodes: Array<{ messages: Array<{ id: number }> }> } }).ui;
-  return [...(ui.messages ?? []).map((m) => m.id), ...ui.nodes.flatMap((n) => n.messages.map((m) => m.id))];
-}
 
 describe('native self-service flows through the official Ory SDK', () => {
   let server: TestServer;
