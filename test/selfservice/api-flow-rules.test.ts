@@ -15,6 +15,15 @@ describe('native flow rules (kratos.md §3)', () => {
   });
   after(() => server.close());
 
+  it('serializes login and registration flows with the keys and order of Kratos', async () => {
+    const login = await jsonOf(await fetch(`${server.publicUrl}/self-service/login/api`));
+    assert.deepEqual(Object.keys(login), ['id', 'organization_id', 'type', 'expires_at', 'issued_at', 'request_url', 'ui', 'created_at', 'updated_at', 'refresh', 'requested_aal', 'state']);
+    const registration = await jsonOf(await fetch(`${server.publicUrl}/self-service/registration/api`));
+    assert.deepEqual(Object.keys(registration), ['id', 'type', 'expires_at', 'issued_at', 'request_url', 'ui', 'organization_id', 'state']);
+    assert.equal(login.state, 'choose_method');
+    assert.equal(login.organization_id, null);
+  });
+
   it('answers an expired flow with 410, self_service_flow_expired and a usable use_flow_id', async () => {
     const flow = await jsonOf(await fetch(`${server.publicUrl}/self-service/login/api`));
     clock.advance(61 * 60 * 1000);
