@@ -30,7 +30,8 @@ process.on('message', (message: ParentMessage) => {
   if (message.type === 'init') {
     evaluator = new WorkerEvaluator(message, send, die);
   } else if (evaluator && !dying) {
-    evaluator.submit(message);
+    if (message.type === 'release') evaluator.release();
+    else evaluator.submit(message);
   }
 });
 process.on('disconnect', killSelf);

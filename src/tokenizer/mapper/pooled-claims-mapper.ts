@@ -37,6 +37,11 @@ export class PooledClaimsMapper implements ClaimsMapper {
     this.cache = cacheMaxEntries > 0 ? new MemoCache(cacheMaxEntries) : null;
   }
 
+  /** Process ids of the evaluation workers (for tests and the benchmark's memory figure). */
+  get workerPids(): number[] {
+    return this.pool.workerPids;
+  }
+
   /** Entries in the memo cache (for tests and the benchmark). */
   get cachedEntries(): number {
     return this.cache?.size ?? 0;

@@ -63,6 +63,12 @@ export class WorkerEvaluator implements LoopHost {
     }
   }
 
+  /** Hands back the inputs that have not started, so the parent can give them to a worker that is not stuck. */
+  release(): void {
+    const ids = this.queue.splice(0).map((work) => work.id);
+    this.send({ type: 'released', ids });
+  }
+
   // --- LoopHost -------------------------------------------------------------------------------------
 
   step(loop: EvaluationLoop, previousOutput: string): string | Promise<string> {

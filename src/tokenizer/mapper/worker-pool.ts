@@ -40,12 +40,19 @@ interface Worker {
   /** Last message from it, or when it last went from idle to busy. */
   lastHeardAt: number;
   abort: { id: number | null; reason: 'timeout' | 'memory' } | null;
+  /** Asked to release its queued jobs because its job in flight is slow; takes no new work until it answers. */
+  stalled: boolean;
   fatal: string | null;
   stderrTail: string;
 }
 
 /** Jobs a worker holds at once: one in flight plus a few queued, so it never waits on the IPC round trip. */
 const WINDOW = 4;
+/**
+ * A worker that has not answered for this long while holding several jobs gives back those not started, so they
+ * do not wait behind a slow (maybe runaway) one. Normal evaluations take well under a millisecond.
+ */
+const STALL_MS = 100;
 /** A job caught in this many worker deaths not of its own making fails rather than wander forever. */
 const MAX_ATTEMPTS = 3;
 const STDERR_TAIL = 4096;
@@ -64,6 +71,7 @@ export class WorkerPool {
   private nextId = 1;
   private closed = false;
   private readonly backstop: NodeJS.Timeout;
+  private readonly stallCheck: NodeJS.Timeout;
   private readonly startFailures: number[];
   private readonly respawnTimers = new Set<NodeJS.Timeout>();
 
@@ -72,6 +80,8 @@ export class WorkerPool {
     this.startFailures = this.workers.map(() => 0);
     this.backstop = setInterval(() => this.enforceBackstop(), 1000);
     this.backstop.unref();
+    this.stallCheck = setInterval(() => this.releaseFromStalledWorkers(), STALL_MS / 2);
+    this.stallCheck.unref();
   }
 
   /** Starts the workers and resolves once every one of them is ready; rejects if one cannot start. */
@@ -86,6 +96,11 @@ export class WorkerPool {
     return pool;
   }
 
+  /** Process ids of the live workers (the benchmark adds their memory to the server's). */
+  get workerPids(): number[] {
+    return this.workers.flatMap((worker) => (worker?.child.pid === undefined ? [] : [worker.child.pid]));
+  }
+
   evaluate(t: number, session: string, claims: string, plain: boolean): Promise<PoolOutcome> {
     if (this.closed) return Promise.reject(engineStopped());
     return new Promise((resolve, reject) => {
@@ -98,6 +113,7 @@ export class WorkerPool {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.backstop);
+    clearInterval(this.stallCheck);
     for (const timer of this.respawnTimers) clearTimeout(timer);
     const exits: Array<Promise<void>> = [];
     for (const worker of this.workers) {
@@ -119,7 +135,7 @@ export class WorkerPool {
     while (this.queue.length > 0) {
       let target: Worker | null = null;
       for (const worker of this.workers) {
-        if (worker?.ready && worker.abort === null && worker.pending.size < WINDOW && (!target || worker.pending.size < target.pending.size)) target = worker;
+        if (worker?.ready && worker.abort === null && !worker.stalled && worker.pending.size < WINDOW && (!target || worker.pending.size < target.pending.size)) target = worker;
       }
       if (!target) return;
       const job = this.queue.shift() as Job;
@@ -164,7 +180,7 @@ export class WorkerPool {
       env: { ...process.env, UV_THREADPOOL_SIZE: String(Math.max(4, Number(process.env.UV_THREADPOOL_SIZE) || 0)) },
     });
     const now = performance.now();
-    const worker: Worker = { child, ready: false, spawnedAt: now, pending: new Map(), lastHeardAt: now, abort: null, fatal: null, stderrTail: '' };
+    const worker: Worker = { child, ready: false, spawnedAt: now, pending: new Map(), lastHeardAt: now, abort: null, stalled: false, fatal: null, stderrTail: '' };
     this.workers[slot] = worker;
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
@@ -195,7 +211,20 @@ export class WorkerPool {
         const job = worker.pending.get(message.id);
         if (!job) return;
         worker.pending.delete(message.id);
+        worker.stalled = false;
         job.resolve({ result: message.result, claimsRead: message.claimsRead });
+        this.pump();
+        return;
+      }
+      case 'released': {
+        const released: Job[] = [];
+        for (const id of message.ids) {
+          const job = worker.pending.get(id);
+          if (!job) continue;
+          worker.pending.delete(id);
+          released.push(job);
+        }
+        this.queue.unshift(...released);
         this.pump();
         return;
       }
@@ -242,6 +271,15 @@ export class WorkerPool {
       if (!this.closed) this.spawn(slot);
     }, delay);
     this.respawnTimers.add(timer);
+  }
+
+  private releaseFromStalledWorkers(): void {
+    const now = performance.now();
+    for (const worker of this.workers) {
+      if (!worker?.ready || worker.abort || worker.stalled || worker.pending.size < 2 || now - worker.lastHeardAt < STALL_MS) continue;
+      worker.stalled = true;
+      worker.child.send({ type: 'release' });
+    }
   }
 
   /**

@@ -28,7 +28,12 @@ export interface WorkMessage {
   plain: boolean;
 }
 
-export type ParentMessage = InitMessage | WorkMessage;
+/** Give back every input not started yet: the one in flight is taking long, and others should not wait on it. */
+export interface ReleaseMessage {
+  type: 'release';
+}
+
+export type ParentMessage = InitMessage | WorkMessage | ReleaseMessage;
 
 /** The evaluation loop asked for its first input: the worker can take work. */
 export interface ReadyMessage {
@@ -46,6 +51,12 @@ export interface DoneMessage {
   claimsRead: boolean;
 }
 
+/** Answer to ReleaseMessage: these inputs were not started and are the parent's again. */
+export interface ReleasedMessage {
+  type: 'released';
+  ids: number[];
+}
+
 /** The worker stops itself right after this: `id` (the culprit, if one was in flight) exceeded a bound. */
 export interface AbortMessage {
   type: 'abort';
@@ -59,4 +70,4 @@ export interface FatalMessage {
   message: string;
 }
 
-export type WorkerMessage = ReadyMessage | DoneMessage | AbortMessage | FatalMessage;
+export type WorkerMessage = ReadyMessage | DoneMessage | ReleasedMessage | AbortMessage | FatalMessage;
