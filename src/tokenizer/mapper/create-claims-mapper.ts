@@ -1,43 +1,40 @@
-import { createRequire } from 'node:module';
-import { badRequest } from '../../errors/kratos-error.js';
 import type { ClaimsMapper, ClaimsMapperOptions, MapperTemplate } from '../claims-mapper.js';
+import { sandboxMapper } from './import-sandbox.js';
+import { buildLoopProgram } from './loop-program.js';
+import { PooledClaimsMapper } from './pooled-claims-mapper.js';
+import { passesStaticCheck } from './static-check.js';
+import { WorkerPool } from './worker-pool.js';
 
-// The package's typings are not reachable through its "exports" under NodeNext; the little used here is typed locally.
-interface JsonnetVm {
-  extCode(name: string, code: string): JsonnetVm;
-  evaluateSnippet(snippet: string, filename?: string): Promise<string>;
-}
-const { Jsonnet } = createRequire(import.meta.url)('@hanazuki/node-jsonnet') as { Jsonnet: new () => JsonnetVm };
+/** Inputs one loop evaluation serves before a fresh one (already built, see worker-evaluator.ts) takes over. */
+const LOOP_ITERATIONS = 100_000;
 
 /**
- * PLACEHOLDER engine, replaced at merge by the real one (worker pool, timeouts, import sandbox, memoization,
- * batching). It exists so that the tokenizer can be developed and tested against the ClaimsMapper contract:
- * one in-process Jsonnet VM per call, no timeout, no sandbox. Do not build on anything beyond the interface.
+ * Builds the claims mapper engine for the configured templates (see docs/performance.md):
+ *  1. the import sandbox checks every mapper and the files it imports; a violation throws a ConfigError naming
+ *     the template, the file and the reason, which stops the start;
+ *  2. each mapper that passes libjsonnet's static check joins one shared evaluation-loop program; the others
+ *     (a static error, which each request then reports as Kratos would, or imported files that read external
+ *     variables themselves) are served by plain evaluation in the workers;
+ *  3. `workers` processes are started, and this resolves once all of them are ready.
  */
-export async function createClaimsMapper(templates: MapperTemplate[], _options: ClaimsMapperOptions): Promise<ClaimsMapper> {
-  const byName = new Map(templates.map((template) => [template.name, template]));
-  return {
-    async map(templateName, session, claims) {
-      const template = byName.get(templateName);
-      if (!template) throw badRequest(`Unable to find tokenizer template "${templateName}".`);
-      let output: string;
-      try {
-        output = await new Jsonnet()
-          .extCode('session', JSON.stringify(session))
-          .extCode('claims', JSON.stringify(claims))
-          .evaluateSnippet(template.source, template.origin);
-      } catch (error) {
-        throw badRequest('Unable to execute tokenizer JsonNet.', { details: { error: (error as Error).message } });
-      }
-      const evaluated = JSON.parse(output) as unknown;
-      const mapped = isObject(evaluated) ? evaluated.claims : undefined;
-      if (!isObject(mapped)) throw badRequest('Expected tokenizer JsonNet to return a claims object but it did not.');
-      return mapped;
-    },
-    async close() {},
-  };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+export async function createClaimsMapper(templates: MapperTemplate[], options: ClaimsMapperOptions): Promise<ClaimsMapper> {
+  const sandboxed = await Promise.all(templates.map((template) => sandboxMapper(template)));
+  const loopEligible = await Promise.all(
+    sandboxed.map(async (mapper, i) => !mapper.importsReadExternalVariables && (await passesStaticCheck(mapper.embeddableSource, (templates[i] as MapperTemplate).origin))),
+  );
+  const program = buildLoopProgram(
+    sandboxed.map((mapper, i) => ({ origin: (templates[i] as MapperTemplate).origin, embeddableSource: loopEligible[i] ? mapper.embeddableSource : null })),
+    { trackClaims: options.cacheMaxEntries > 0, iterations: LOOP_ITERATIONS },
+  );
+  const pool = await WorkerPool.start({
+    workers: options.workers,
+    timeoutMs: options.timeoutMs,
+    maxMemoryBytes: options.maxMemoryBytes,
+    init: { program, templates: sandboxed.map((mapper, i) => ({ source: mapper.source, origin: (templates[i] as MapperTemplate).origin })) },
+  });
+  return new PooledClaimsMapper(
+    templates.map((template, i) => ({ name: template.name, plain: !loopEligible[i] })),
+    pool,
+    options.cacheMaxEntries,
+  );
 }
