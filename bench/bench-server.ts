@@ -166,7 +166,10 @@ function benchConfig(dsn: string | null, workDir: string): Config {
   return config;
 }
 
-/** Resident memory of this process's children (the mapper workers), from /proc (Linux); empty elsewhere. */
+/**
+ * Resident memory of this process's mapper workers (children running mapper-worker), from /proc (Linux); empty
+ * elsewhere. Other children (tsx's esbuild service when running from source) are not Tessera's and are left out.
+ */
 function childrenRss(): Array<{ pid: number; rss: number }> {
   if (!existsSync('/proc/self/stat')) return [];
   const out: Array<{ pid: number; rss: number }> = [];
@@ -175,7 +178,7 @@ function childrenRss(): Array<{ pid: number; rss: number }> {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== process.pid) continue;
+      if (ppid !== process.pid || !readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('mapper-worker')) continue;
       const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1] ?? 0);
       out.push({ pid: Number(entry), rss: rssKiB * 1024 });
     } catch {
