@@ -22,7 +22,7 @@ export type ServerMessage =
       mapperWorkers: number;
     }
   | { type: 'reached'; elapsedMs: number }
-  | { type: 'memory'; serverRss: number; children: Array<{ pid: number; rss: number }> }
+  | { type: 'memory'; serverRss: number; children: Array<{ pid: number; rss: number; pss: number }> }
   | { type: 'stopped' }
   | { type: 'failed'; message: string };
 

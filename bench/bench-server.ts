@@ -170,9 +170,9 @@ function benchConfig(dsn: string | null, workDir: string): Config {
  * Resident memory of this process's mapper workers (children running mapper-worker), from /proc (Linux); empty
  * elsewhere. Other children (tsx's esbuild service when running from source) are not Tessera's and are left out.
  */
-function childrenRss(): Array<{ pid: number; rss: number }> {
+function childrenRss(): Array<{ pid: number; rss: number; pss: number }> {
   if (!existsSync('/proc/self/stat')) return [];
-  const out: Array<{ pid: number; rss: number }> = [];
+  const out: Array<{ pid: number; rss: number; pss: number }> = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -180,7 +180,9 @@ function childrenRss(): Array<{ pid: number; rss: number }> {
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       if (ppid !== process.pid || !readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('mapper-worker')) continue;
       const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1] ?? 0);
-      out.push({ pid: Number(entry), rss: rssKiB * 1024 });
+      // Proportional set size: shared pages (the node binary, libraries) split between the processes using them.
+      const pssKiB = Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+      out.push({ pid: Number(entry), rss: rssKiB * 1024, pss: pssKiB * 1024 });
     } catch {
       // The process ended while being read.
     }

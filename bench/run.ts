@@ -84,6 +84,7 @@ const serverSide = await reached;
 results.C = { ...cold, rps: coldSessions / (serverSide.elapsedMs / 1000), note: `${cold.requests} answered in ${(serverSide.elapsedMs / 1000).toFixed(2)} s` };
 const memory = await request(tessera, { type: 'memory' }, 'memory');
 const workersRss = memory.children.reduce((sum, child) => sum + child.rss, 0);
+const workersPss = memory.children.reduce((sum, child) => sum + child.pss, 0);
 
 results.D = await measure('D ceiling: bare Hono + node:crypto EdDSA', { url: `http://127.0.0.1:${ceilingPort}/token` });
 
@@ -116,7 +117,7 @@ const checks = [
   { what: 'A/D >= 1.0', ok: ratios['A/D'] >= TARGETS.aOverD, value: ratios['A/D'].toFixed(2) },
   { what: 'C >= 1,500 tokens/s', ok: C.rps >= TARGETS.cRps, value: `${C.rps.toFixed(0)} /s` },
   { what: 'E p99 <= 2x idle whoami p99 (A)', ok: E.p99Ms <= TARGETS.eP99OverIdle * A.p99Ms, value: `${E.p99Ms.toFixed(2)} ms vs ${A.p99Ms.toFixed(2)} ms (${(E.p99Ms / A.p99Ms).toFixed(2)}x)` },
-  { what: 'RSS after C <= 300 MB (server)', ok: memory.serverRss <= TARGETS.rssAfterCBytes, value: `${mb(memory.serverRss)} MB (+ ${mb(workersRss)} MB in ${memory.children.length} mapper workers)` },
+  { what: 'RSS after C <= 300 MB (server)', ok: memory.serverRss <= TARGETS.rssAfterCBytes, value: `${mb(memory.serverRss)} MB (mapper workers: ${memory.children.length}, RSS ${mb(workersRss)} MB, PSS ${mb(workersPss)} MB)` },
 ];
 
 console.log('');
