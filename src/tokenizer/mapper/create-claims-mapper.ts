@@ -6,7 +6,7 @@ import { passesStaticCheck } from './static-check.js';
 import { WorkerPool } from './worker-pool.js';
 
 /** Inputs one loop evaluation serves before a fresh one (already built, see worker-evaluator.ts) takes over. */
-const LOOP_ITERATIONS = 100_000;
+const LOOP_ITERATIONS = 20_000;
 
 /**
  * Builds the claims mapper engine for the configured templates (see docs/performance.md):
@@ -17,14 +17,19 @@ const LOOP_ITERATIONS = 100_000;
  *     variables themselves) are served by plain evaluation in the workers;
  *  3. `workers` processes are started, and this resolves once all of them are ready.
  */
-export async function createClaimsMapper(templates: MapperTemplate[], options: ClaimsMapperOptions): Promise<ClaimsMapper> {
+export function createClaimsMapper(templates: MapperTemplate[], options: ClaimsMapperOptions): Promise<ClaimsMapper> {
+  return startClaimsMapperEngine(templates, options, LOOP_ITERATIONS);
+}
+
+/** createClaimsMapper with the loop length exposed, so tests can make loops end and hand over every few inputs. */
+export async function startClaimsMapperEngine(templates: MapperTemplate[], options: ClaimsMapperOptions, loopIterations: number): Promise<PooledClaimsMapper> {
   const sandboxed = await Promise.all(templates.map((template) => sandboxMapper(template)));
   const loopEligible = await Promise.all(
     sandboxed.map(async (mapper, i) => !mapper.importsReadExternalVariables && (await passesStaticCheck(mapper.embeddableSource, (templates[i] as MapperTemplate).origin))),
   );
   const program = buildLoopProgram(
     sandboxed.map((mapper, i) => ({ origin: (templates[i] as MapperTemplate).origin, embeddableSource: loopEligible[i] ? mapper.embeddableSource : null })),
-    { trackClaims: options.cacheMaxEntries > 0, iterations: LOOP_ITERATIONS },
+    { trackClaims: options.cacheMaxEntries > 0, iterations: loopIterations },
   );
   const pool = await WorkerPool.start({
     workers: options.workers,

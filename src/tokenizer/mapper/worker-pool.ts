@@ -56,6 +56,11 @@ const STALL_MS = 100;
 /** A job caught in this many worker deaths not of its own making fails rather than wander forever. */
 const MAX_ATTEMPTS = 3;
 const STDERR_TAIL = 4096;
+/**
+ * A worker's JavaScript heap holds only a few messages at a time, but V8 grows its young generation to 48 MB under
+ * a steady allocation rate; capping the semi-spaces keeps a worker's memory ~25 MB smaller at no measurable cost.
+ */
+const WORKER_V8_FLAGS = ['--max-semi-space-size=2'];
 
 /**
  * A small pool of mapper worker processes (mapper-worker.ts). Evaluation happens there, not in this process,
@@ -171,7 +176,7 @@ export class WorkerPool {
 
   private spawn(slot: number): Worker {
     const child = fork(workerEntry(), [], {
-      execArgv: loaderFlags(process.execArgv),
+      execArgv: [...loaderFlags(process.execArgv), ...WORKER_V8_FLAGS],
       // stdout is unused; stderr is kept (tail only) to explain a worker that fails to start. Mapper traces
       // (std.trace) may carry session contents, so nothing from it is logged otherwise.
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ClaimsMapper } from '../../../src/tokenizer/claims-mapper.js';
-import { createClaimsMapper } from '../../../src/tokenizer/mapper/create-claims-mapper.js';
+import { createClaimsMapper, startClaimsMapperEngine } from '../../../src/tokenizer/mapper/create-claims-mapper.js';
 import type { PooledClaimsMapper } from '../../../src/tokenizer/mapper/pooled-claims-mapper.js';
 import { fixtureTemplate, settle, testMapperOptions } from '../../helpers/mapper-templates.js';
 
@@ -113,5 +113,23 @@ describe('a mapper that eats memory is stopped at the memory bound', () => {
     assert.ok('error' in outcome);
     assert.match(JSON.stringify(outcome.error), /Unable to execute tokenizer JsonNet\..*needed more than 320 MiB of memory and was stopped/);
     assert.deepEqual(await engine.map('hungry', session('small'), claims), { size: 0 });
+  });
+});
+
+describe('loops that end and hand over to their spare', () => {
+  it('lose no input and mix up no output across many hand-overs, with failures in between', async () => {
+    // A loop of 3 inputs: every few requests a loop returns (its last output comes back as its result) or dies
+    // on a failing input, and the spare takes over.
+    const engine = await startClaimsMapperEngine([picky], testMapperOptions({ workers: 1, cacheMaxEntries: 0 }), 3);
+    try {
+      const names = Array.from({ length: 120 }, (_, i) => (i % 11 === 5 ? 'bad' : `n${i}`));
+      const outcomes = await Promise.all(names.map((name, i) => settle(engine.map('picky', session(name, i), claims))));
+      outcomes.forEach((outcome, i) => {
+        if (names[i] === 'bad') assert.ok('error' in outcome);
+        else assert.deepEqual(outcome, { ok: { name: names[i] } });
+      });
+    } finally {
+      await engine.close();
+    }
   });
 });
