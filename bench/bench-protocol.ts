@@ -15,7 +15,6 @@ export type ServerMessage =
       warmToken: string;
       coldTokensFile: string;
       login: { identifier: string; password: string };
-      tokenizer: 'tessera' | 'stand-in';
       dialect: string;
       hashingConcurrency: number;
       argon2: Config['hashers']['argon2'];

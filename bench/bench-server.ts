@@ -16,8 +16,6 @@ import { newIdentity, passwordCredential, passwordIdentifiers } from '../src/ide
 import { createLogger } from '../src/logging/logger.js';
 import { buildRuntime, type Runtime } from '../src/runtime/build-deps.js';
 import { issueSession } from '../src/session/issue-session.js';
-import type { ClaimsMapper } from '../src/tokenizer/claims-mapper.js';
-import { standInTokenizer } from './stand-in-tokenizer.js';
 import type { HarnessMessage, ServerMessage } from './bench-protocol.js';
 
 const reply = (message: ServerMessage): void => {
@@ -26,7 +24,6 @@ const reply = (message: ServerMessage): void => {
 
 let runtime: Runtime | null = null;
 let server: ServerType | null = null;
-let standInMapper: ClaimsMapper | null = null;
 /** Tokenize requests answered so far, and when (for case C's rate, measured where the work happens). */
 let tokenized = 0;
 let watch: { target: number; firstAt: number | null; lastAt: number } | null = null;
@@ -50,7 +47,6 @@ async function handle(message: HarnessMessage): Promise<void> {
       return;
     case 'stop':
       server?.close();
-      await standInMapper?.close();
       await runtime?.close();
       reply({ type: 'stopped' });
       return;
@@ -61,14 +57,6 @@ async function start(dsn: string | null, workDir: string, coldSessions: number):
   const config = benchConfig(dsn, workDir);
   runtime = await buildRuntime(config, createLogger('silent'));
   const { deps } = runtime;
-  let tokenizerKind: 'tessera' | 'stand-in' = 'tessera';
-  if (!deps.tokenizer) {
-    const origin = mapperFile();
-    const standIn = await standInTokenizer(config, readFileSync(origin, 'utf8'), origin);
-    deps.tokenizer = standIn.tokenizer;
-    standInMapper = standIn.mapper;
-    tokenizerKind = 'stand-in';
-  }
 
   const app = createPublicApp(deps);
   server = await new Promise<ServerType>((resolve) => {
@@ -115,7 +103,6 @@ async function start(dsn: string | null, workDir: string, coldSessions: number):
     warmToken,
     coldTokensFile,
     login: { identifier: loginEmail, password },
-    tokenizer: tokenizerKind,
     dialect: deps.store.dialect,
     hashingConcurrency: config.tessera.hashingConcurrency,
     argon2: config.hashers.argon2,
@@ -135,10 +122,9 @@ function countTokenized(): void {
   }
 }
 
-/** The repository's shipped mapper once the tokenizer branch is merged; the benchmark's copy until then. */
+/** The shipped postgrest mapper: the benchmark measures what users run. */
 function mapperFile(): string {
-  const shipped = join(process.cwd(), 'templates/postgrest.jsonnet');
-  return existsSync(shipped) ? shipped : join(process.cwd(), 'bench/postgrest.jsonnet');
+  return join(process.cwd(), 'templates/postgrest.jsonnet');
 }
 
 /**

@@ -63,7 +63,6 @@ const base = `http://127.0.0.1:${ready.port}`;
 const ceiling = spawnChild('bench/ceiling-server.ts');
 const ceilingPort = (await nextMessage<CeilingMessage>(ceiling, 'ready')).port;
 console.log(`Tessera on ${base} (${ready.dialect}, tokenizer: ${ready.tokenizer}, ${ready.mapperWorkers} mapper workers); ceiling on port ${ceilingPort}`);
-if (ready.tokenizer === 'stand-in') console.log('note: the tokenizer branch is not merged here; B and C run the mapper engine behind a stand-in tokenizer (bench/stand-in-tokenizer.ts)');
 
 const session = { 'X-Session-Token': ready.warmToken };
 const results: Record<string, LoadResult & { note?: string }> = {};
