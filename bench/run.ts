@@ -62,7 +62,7 @@ const ready = await request(tessera, { type: 'start', dsn: options.dsn ?? null, 
 const base = `http://127.0.0.1:${ready.port}`;
 const ceiling = spawnChild('bench/ceiling-server.ts');
 const ceilingPort = (await nextMessage<CeilingMessage>(ceiling, 'ready')).port;
-console.log(`Tessera on ${base} (${ready.dialect}, tokenizer: ${ready.tokenizer}, ${ready.mapperWorkers} mapper workers); ceiling on port ${ceilingPort}`);
+console.log(`Tessera on ${base} (${ready.dialect}, ${ready.mapperWorkers} mapper workers); ceiling on port ${ceilingPort}`);
 
 const session = { 'X-Session-Token': ready.warmToken };
 const results: Record<string, LoadResult & { note?: string }> = {};
@@ -142,7 +142,6 @@ const report = {
   machine: { cpus: cpus().length, model: cpus()[0]?.model ?? null, memoryBytes: totalmem(), node: process.version, loadAverageAtStart: loadavg() },
   tool: { name: tool.name, version: tool.version, connections, threads, durationS, warmupS },
   store: ready.dialect,
-  tokenizer: ready.tokenizer,
   mapperWorkers: ready.mapperWorkers,
   cases: results,
   ratios,
