@@ -11,7 +11,8 @@ import type { SessionWithIdentity } from './store/types.js';
  * reasons Kratos uses.
  */
 export interface SessionTokenizer {
-  tokenize(templateName: string, session: SessionWithIdentity, sessionJson: Record<string, unknown>): Promise<string>;
+  /** `sessionText` is `JSON.stringify(sessionJson)` when the caller has it already (whoami serializes it anyway). */
+  tokenize(templateName: string, session: SessionWithIdentity, sessionJson: Record<string, unknown>, sessionText?: string): Promise<string>;
 }
 
 /** The public JSON Web Key Set, serialized once at start. */

@@ -116,7 +116,7 @@ async function checkTemplate(
   }
   const keyFile = sourceDescription(keySourceOf(config, template));
   try {
-    const token = signer.sign(claims);
+    const token = await signer.sign(claims);
     await compactVerify(token, createLocalJWKSet(jwks), { algorithms: [signer.alg] });
   } catch (error) {
     throw new ConfigError(config.file, keyPath('jwks_url'), `template "${template.name}", key file ${keyFile}: a token signed with kid "${signer.kid}" does not verify against the published key set: ${reasonOf(error)}`);

@@ -20,8 +20,10 @@ export interface ClaimsMapper {
    *  - `Unable to execute tokenizer JsonNet.` for syntax/runtime errors and timeouts (the Jsonnet error text goes
    *    into `details`);
    *  - `Expected tokenizer JsonNet to return a claims object but it did not.` when there is no `claims` object.
+   * `sessionText`, when given, is `JSON.stringify(session)`: whoami serializes the session anyway, and the
+   * engine need not do it twice on the hot path.
    */
-  map(template: string, session: Record<string, unknown>, claims: Record<string, unknown>): Promise<Record<string, unknown>>;
+  map(template: string, session: Record<string, unknown>, claims: Record<string, unknown>, sessionText?: string): Promise<Record<string, unknown>>;
   /** Stops worker processes and timers. */
   close(): Promise<void>;
 }

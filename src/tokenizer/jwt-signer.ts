@@ -6,7 +6,7 @@ import type { AlgorithmDescriptor } from './signing-algorithms.js';
 /**
  * Signs compact JWTs for one template with raw node:crypto: the KeyObject is made once at start and the
  * base64url header segment is computed once, so a token costs one JSON.stringify, two base64url encodings and
- * one signature (DESIGN §5: ~21k Ed25519 signs/s against ~4.9k/s through jose's SignJWT).
+ * one signature, made in libuv's thread pool (DESIGN §5: ~21k Ed25519 signs/s against ~4.9k/s through jose's SignJWT).
  */
 export class JwtSigner {
   readonly kid: string;
@@ -25,11 +25,11 @@ export class JwtSigner {
     this.headerSegment = Buffer.from(JSON.stringify({ alg: algorithm.alg, kid, typ: 'JWT' })).toString('base64url');
   }
 
-  sign(claims: Record<string, unknown>): string {
+  async sign(claims: Record<string, unknown>): Promise<string> {
     const signingInput = `${this.headerSegment}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
     let signature: Buffer;
     try {
-      signature = this.algorithm.sign(Buffer.from(signingInput), this.privateKey);
+      signature = await this.algorithm.sign(Buffer.from(signingInput), this.privateKey);
     } catch (error) {
       throw badRequest(REASON_CANNOT_SIGN, { cause: error });
     }

@@ -24,7 +24,7 @@ export class TemplateTokenizer implements SessionTokenizer {
     private readonly now: () => Date,
   ) {}
 
-  async tokenize(templateName: string, session: SessionWithIdentity, sessionJson: Record<string, unknown>): Promise<string> {
+  async tokenize(templateName: string, session: SessionWithIdentity, sessionJson: Record<string, unknown>, sessionText?: string): Promise<string> {
     const template = this.templates.get(templateName);
     if (!template) throw unknownTemplate(templateName);
     const claims = await buildTokenClaims(
@@ -32,6 +32,7 @@ export class TemplateTokenizer implements SessionTokenizer {
         template: template.config,
         subject: { sessionId: session.id, identityId: session.identity.id, externalId: session.identity.externalId },
         sessionJson,
+        sessionText,
         issuer: this.issuer,
         now: this.now(),
       },

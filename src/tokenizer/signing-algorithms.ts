@@ -1,4 +1,4 @@
-import { constants, sign, type KeyObject } from 'node:crypto';
+import { constants, sign, type KeyObject, type SignKeyObjectInput, type SignPrivateKeyInput } from 'node:crypto';
 
 /**
  * The JWS algorithms a template key may declare in its JWK `alg`, as data: which key type and curve each needs
@@ -12,8 +12,18 @@ export interface AlgorithmDescriptor {
   kty: 'OKP' | 'EC' | 'RSA';
   /** Required `crv` for OKP and EC keys. */
   crv?: 'Ed25519' | 'P-256' | 'P-384' | 'P-521';
-  /** Signs `data` (the ASCII `header.payload`) and returns the raw JWS signature bytes. */
-  sign(data: Buffer, key: KeyObject): Buffer;
+  /** Signs `data` (the ASCII `header.payload`) and resolves to the raw JWS signature bytes. */
+  sign(data: Buffer, key: KeyObject): Promise<Buffer>;
+}
+
+/**
+ * node:crypto's callback form of sign() runs in libuv's thread pool, so a signature (~27 µs for Ed25519, ~1 ms
+ * for RSA-2048 on this machine class) never holds the event loop that serves whoami.
+ */
+function signOffLoop(hash: string | null, data: Buffer, key: KeyObject | SignKeyObjectInput | SignPrivateKeyInput): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    sign(hash, data, key, (error, signature) => (error ? reject(error) : resolve(signature)));
+  });
 }
 
 const ecdsa = (alg: SigningAlgorithm, crv: AlgorithmDescriptor['crv'], hash: string): AlgorithmDescriptor => ({
@@ -21,25 +31,25 @@ const ecdsa = (alg: SigningAlgorithm, crv: AlgorithmDescriptor['crv'], hash: str
   kty: 'EC',
   crv,
   // JWS wants r||s (IEEE P1363), not the DER that node produces by default.
-  sign: (data, key) => sign(hash, data, { key, dsaEncoding: 'ieee-p1363' }),
+  sign: (data, key) => signOffLoop(hash, data, { key, dsaEncoding: 'ieee-p1363' }),
 });
 
 const rsaPkcs1 = (alg: SigningAlgorithm, hash: string): AlgorithmDescriptor => ({
   alg,
   kty: 'RSA',
-  sign: (data, key) => sign(hash, data, { key, padding: constants.RSA_PKCS1_PADDING }),
+  sign: (data, key) => signOffLoop(hash, data, { key, padding: constants.RSA_PKCS1_PADDING }),
 });
 
 const rsaPss = (alg: SigningAlgorithm, hash: string): AlgorithmDescriptor => ({
   alg,
   kty: 'RSA',
   // RFC 7518 §3.5: the salt is as long as the hash output.
-  sign: (data, key) => sign(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }),
+  sign: (data, key) => signOffLoop(hash, data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }),
 });
 
 export const SIGNING_ALGORITHMS: ReadonlyMap<string, AlgorithmDescriptor> = new Map(
   [
-    { alg: 'EdDSA', kty: 'OKP', crv: 'Ed25519', sign: (data: Buffer, key: KeyObject) => sign(null, data, key) } satisfies AlgorithmDescriptor,
+    { alg: 'EdDSA', kty: 'OKP', crv: 'Ed25519', sign: (data: Buffer, key: KeyObject) => signOffLoop(null, data, key) } satisfies AlgorithmDescriptor,
     ecdsa('ES256', 'P-256', 'sha256'),
     ecdsa('ES384', 'P-384', 'sha384'),
     ecdsa('ES512', 'P-521', 'sha512'),

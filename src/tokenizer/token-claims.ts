@@ -15,6 +15,8 @@ export interface ClaimsInput {
   subject: TokenSubject;
   /** The session exactly as whoami serializes it (no credentials, no metadata_admin): the mapper's `session`. */
   sessionJson: Record<string, unknown>;
+  /** `JSON.stringify(sessionJson)`, when the caller has it already. */
+  sessionText?: string;
   /** `serve.public.base_url`, verbatim (trailing slash kept), as Kratos does. */
   issuer: string;
   now: Date;
@@ -40,7 +42,7 @@ export async function buildTokenClaims(input: ClaimsInput, mapper: ClaimsMapper 
 
   if (template.claimsMapperUrl !== null) {
     if (!mapper) throw new Error(`template "${template.name}" has a claims mapper but no mapper engine was started`);
-    const mapped = await mapper.map(template.name, input.sessionJson, { ...claims });
+    const mapped = await mapper.map(template.name, input.sessionJson, { ...claims }, input.sessionText);
     for (const [key, value] of Object.entries(mapped)) claims[key] = value;
     claims.sub = subjectClaim(template, subject);
   }

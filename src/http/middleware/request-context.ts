@@ -19,6 +19,8 @@ export function requestContext(logger: Logger, trustedProxies: readonly string[]
     const remote = c.env?.incoming?.socket?.remoteAddress ?? null;
     c.set('client', { ip: clientIp(remote, c.req.header('x-forwarded-for'), trusted), userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null });
     await next();
+    // Building the line (and a request id) costs more than a small whoami: skipped when the level is off.
+    if (!logger.isLevelEnabled('info')) return;
     logger.info(
       {
         // Every log line has a request id; the client's own X-Request-ID is used when it sent one.

@@ -18,14 +18,18 @@ export function whoamiRoutes(deps: Deps): Hono<AppEnv> {
     const session = token ? await findActiveSession(deps.store, token, now) : null;
     if (!session) throw noActiveSession();
     const json = publicSessionJson(deps, session, now);
+    // Serialized once: the same text is the mapper's `session` and, with `tokenized` appended, the response.
+    let body = JSON.stringify(json);
     const template = c.req.query('tokenize_as');
     if (template !== undefined && template !== '') {
       if (!deps.tokenizer) throw badRequest(`Unable to find tokenizer template "${template}".`);
-      json.tokenized = await deps.tokenizer.tokenize(template, session, json);
+      const tokenized = await deps.tokenizer.tokenize(template, session, json, body);
+      body = `${body.slice(0, -1)},"tokenized":${JSON.stringify(tokenized)}}`;
     }
     c.header('X-Kratos-Authenticated-Identity-Id', session.identity.id);
     c.header('Cache-Control', 'private, no-cache, no-store, must-revalidate');
-    return c.json(json);
+    c.header('Content-Type', 'application/json');
+    return c.body(body);
   };
   for (const path of ['/sessions/whoami', '/session/whoami']) {
     app.on(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], path, handler);

@@ -24,6 +24,7 @@ import type {
 } from '../types.js';
 import { SqliteImportStatements } from './import-statements.js';
 import { openSqliteDatabase } from './open-database.js';
+import { prepareSessionLookup, type SessionLookup } from './session-lookup.js';
 import * as schema from './schema.js';
 import { identities, identityCredentialIdentifiers, identityCredentials, rateLimitBuckets, selfserviceFlows, sessions } from './schema.js';
 import { credentialsByIdentity, credentialToRow, flowFromRow, flowToRow, identityFromRow, identityToRow, sessionFromRow, sessionToRow } from '../rows.js';
@@ -42,19 +43,14 @@ export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const;
   private readonly sqlite: Database.Database;
   private readonly db: Db;
-  private readonly sessionByTokenHash;
+  private readonly sessionByTokenHash: SessionLookup;
   private importStatements: SqliteImportStatements | null = null;
 
   constructor(dsn: string) {
     this.sqlite = openSqliteDatabase(dsn);
     this.db = drizzle({ client: this.sqlite, schema });
     this.migrateNow();
-    this.sessionByTokenHash = this.db
-      .select({ session: sessions, identity: identities })
-      .from(sessions)
-      .innerJoin(identities, eq(identities.id, sessions.identityId))
-      .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')))
-      .prepare();
+    this.sessionByTokenHash = prepareSessionLookup(this.sqlite);
   }
 
   private migrateNow(): void {
@@ -250,7 +246,7 @@ export class SqliteStore implements Store {
   }
 
   async findSessionByTokenHash(tokenHash: string): Promise<SessionWithIdentity | null> {
-    const row = this.sessionByTokenHash.get({ tokenHash });
+    const row = this.sessionByTokenHash(tokenHash);
     return row ? { ...sessionFromRow(row.session), identity: identityFromRow(row.identity) } : null;
   }
 

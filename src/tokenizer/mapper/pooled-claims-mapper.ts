@@ -24,7 +24,7 @@ export interface PooledTemplate {
  */
 export class PooledClaimsMapper implements ClaimsMapper {
   private readonly templates: Map<string, { index: number; plain: boolean }>;
-  private readonly cache: MemoCache<EvaluationResult> | null;
+  private readonly cache: MemoCache<MemoizedOutcome> | null;
   /** Evaluations under way per memo key, so a burst for one session waits for one evaluation rather than N. */
   private readonly inFlight = new Map<string, Promise<PoolOutcome>>();
 
@@ -47,18 +47,17 @@ export class PooledClaimsMapper implements ClaimsMapper {
     return this.cache?.size ?? 0;
   }
 
-  async map(templateName: string, session: Record<string, unknown>, claims: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async map(templateName: string, session: Record<string, unknown>, claims: Record<string, unknown>, sessionText?: string): Promise<Record<string, unknown>> {
     const template = this.templates.get(templateName);
     if (!template) throw badRequest(`Unable to find tokenizer template "${templateName}".`);
-    const sessionJson = JSON.stringify(session);
-    const claimsJson = JSON.stringify(claims);
+    const sessionJson = sessionText ?? JSON.stringify(session);
     if (!this.cache || template.plain) {
-      return claimsOf((await this.pool.evaluate(template.index, sessionJson, claimsJson, template.plain)).result);
+      return claimsOf((await this.pool.evaluate(template.index, sessionJson, JSON.stringify(claims), template.plain)).result);
     }
 
     const key = memoKey(templateName, claims, sessionJson);
     const cached = this.cache.get(key);
-    if (cached) return claimsOf(cached);
+    if (cached) return cached.claims();
 
     const earlier = this.inFlight.get(key);
     if (earlier) {
@@ -66,7 +65,7 @@ export class PooledClaimsMapper implements ClaimsMapper {
       if (!outcome.claimsRead) return claimsOf(outcome.result);
     }
 
-    const evaluation = this.pool.evaluate(template.index, sessionJson, claimsJson, false);
+    const evaluation = this.pool.evaluate(template.index, sessionJson, JSON.stringify(claims), false);
     if (!earlier) this.inFlight.set(key, evaluation);
     let outcome: PoolOutcome;
     try {
@@ -74,13 +73,42 @@ export class PooledClaimsMapper implements ClaimsMapper {
     } finally {
       if (this.inFlight.get(key) === evaluation) this.inFlight.delete(key);
     }
-    if (!outcome.claimsRead) this.cache.set(key, outcome.result);
+    if (!outcome.claimsRead) this.cache.set(key, new MemoizedOutcome(outcome.result));
     return claimsOf(outcome.result);
   }
 
   close(): Promise<void> {
     return this.pool.close();
   }
+}
+
+/**
+ * A cached evaluation, with its claims parsed once: a hit costs no JSON.parse. The claims object is frozen, deep,
+ * because every hit hands out the same one (callers copy its members into fresh token claims, never mutate it).
+ */
+class MemoizedOutcome {
+  private readonly parsed: Record<string, unknown> | null;
+
+  constructor(private readonly result: EvaluationResult) {
+    try {
+      this.parsed = deepFreeze(claimsOf(result));
+    } catch {
+      this.parsed = null;
+    }
+  }
+
+  /** The claims, or (for a mapper that failed on this session) a fresh error each time, as claimsOf throws it. */
+  claims(): Record<string, unknown> {
+    return this.parsed ?? claimsOf(this.result);
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const member of Object.values(value)) deepFreeze(member);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /**
