@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loaderFlags } from '../src/tokenizer/mapper/worker-pool.js';
+import { loaderFlags } from '../src/runtime/loader-flags.js';
 import type { CeilingMessage, HarnessMessage, ServerMessage } from './bench-protocol.js';
 import { findLoadTool, type LoadResult, type LoadTool } from './load-tool.js';
 

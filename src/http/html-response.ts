@@ -1,3 +1,5 @@
+import { NO_CACHE } from './middleware/no-cache.js';
+
 /**
  * Built-in pages are sent with headers that keep them inert: no scripts, no framing (clickjacking on a login
  * form), no sniffing, and no referrer (page URLs carry flow ids). Inline CSS is the only thing allowed to load.
@@ -8,7 +10,7 @@ const SECURITY_HEADERS: Record<string, string> = {
   'X-Frame-Options': 'DENY',
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
-  'Cache-Control': 'private, no-cache, no-store, must-revalidate',
+  'Cache-Control': NO_CACHE,
 };
 
 export function htmlResponse(body: string, status = 200, headers: Headers = new Headers()): Response {

@@ -1,12 +1,18 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env.js';
 
-/** Kratos marks every GET response uncacheable (httprouterx.NoCacheNegroni); routes may override it. */
+export const NO_CACHE = 'private, no-cache, no-store, must-revalidate';
+
+/**
+ * Kratos marks every GET response uncacheable (httprouterx.NoCacheNegroni); routes may override it. Set before
+ * the route runs, so a route's own `c.header('Cache-Control', ...)` wins and responses built through the context
+ * carry it. It is not checked afterwards on purpose: reading `c.res.headers` turns @hono/node-server's
+ * lightweight response into a full one and costs whoami a tenth of its throughput. Responses built outside the
+ * context set it themselves (errorResponse, htmlResponse).
+ */
 export function noCache(): MiddlewareHandler<AppEnv> {
   return async function noCacheMiddleware(c, next) {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') c.header('Cache-Control', NO_CACHE);
     await next();
-    if ((c.req.method === 'GET' || c.req.method === 'HEAD') && !c.res.headers.has('cache-control')) {
-      c.res.headers.set('Cache-Control', 'private, no-cache, no-store, must-revalidate');
-    }
   };
 }

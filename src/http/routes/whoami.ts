@@ -4,6 +4,7 @@ import { badRequest, noActiveSession } from '../../errors/kratos-error.js';
 import { extractSessionToken, findActiveSession } from '../../session/session-credentials.js';
 import { publicSessionJson } from '../../session/session-view.js';
 import type { AppEnv } from '../app-env.js';
+import { NO_CACHE } from '../middleware/no-cache.js';
 
 /**
  * `GET /sessions/whoami` (alias `/session/whoami`): the hot path. One indexed lookup by token hash, no caching,
@@ -27,7 +28,7 @@ export function whoamiRoutes(deps: Deps): Hono<AppEnv> {
       body = `${body.slice(0, -1)},"tokenized":${JSON.stringify(tokenized)}}`;
     }
     c.header('X-Kratos-Authenticated-Identity-Id', session.identity.id);
-    c.header('Cache-Control', 'private, no-cache, no-store, must-revalidate');
+    c.header('Cache-Control', NO_CACHE);
     c.header('Content-Type', 'application/json');
     return c.body(body);
   };

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { serviceUnavailable } from '../../errors/kratos-error.js';
 import type { EvaluationResult } from './mapper-outcome.js';
 import type { InitMessage, WorkerMessage, WorkMessage } from './worker-protocol.js';
+import { loaderFlags } from '../../runtime/loader-flags.js';
 
 export interface PoolOutcome {
   result: EvaluationResult;
@@ -329,23 +330,3 @@ function workerEntry(): string {
   return fileURLToPath(new URL(`./mapper-worker${extname(self)}`, import.meta.url));
 }
 
-/**
- * The parent's flags that make modules load the same way in the child (tsx's --import/--require hooks), and
- * none of the others (a forked worker must not inherit --test, --inspect and the like).
- */
-export function loaderFlags(execArgv: readonly string[]): string[] {
-  const withValue = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C']);
-  const standalone = new Set(['--enable-source-maps', '--no-warnings', '--experimental-specifier-resolution=node']);
-  const out: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const flag = execArgv[i] as string;
-    const name = flag.includes('=') ? flag.slice(0, flag.indexOf('=')) : flag;
-    if (withValue.has(name)) {
-      if (flag.includes('=')) out.push(flag);
-      else if (i + 1 < execArgv.length) out.push(flag, execArgv[++i] as string);
-    } else if (standalone.has(flag)) {
-      out.push(flag);
-    }
-  }
-  return out;
-}

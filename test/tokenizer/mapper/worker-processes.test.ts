@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { dirname, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
-import { loaderFlags } from '../../../src/tokenizer/mapper/worker-pool.js';
+import { loaderFlags } from '../../../src/runtime/loader-flags.js';
 
 describe('mapper worker processes', () => {
   it("inherit the parent's module loader flags and nothing else", () => {
