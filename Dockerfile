@@ -22,8 +22,11 @@ RUN npm run build \
 
 # ---- runtime ----------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
+# libuv's thread pool runs argon2 and token signatures; 8 threads let up to 6 hashes run at once and keep 2 for
+# signing (tessera.limits.hashing_concurrency is held to UV_THREADPOOL_SIZE - 2).
 ENV NODE_ENV=production \
-    DSN=sqlite:///var/lib/tessera/tessera.db?_fk=true
+    DSN=sqlite:///var/lib/tessera/tessera.db?_fk=true \
+    UV_THREADPOOL_SIZE=8
 RUN groupadd --system --gid 10001 tessera \
  && useradd --system --uid 10001 --gid tessera --home-dir /var/lib/tessera --shell /usr/sbin/nologin tessera \
  && mkdir -p /var/lib/tessera /etc/tessera/keys \

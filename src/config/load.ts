@@ -12,6 +12,7 @@ import { configSchema } from './schema.js';
 import { checkTrustedProxy } from './trusted-proxy.js';
 import { joinUrl } from './join-url.js';
 import type { Config, OidcProviderConfig, SlidingWindowLimit, TokenizerTemplateConfig } from './types.js';
+import { maxHashingConcurrency, threadPoolSize } from '../runtime/thread-pool.js';
 
 // ajv-formats ships CommonJS with a default export property.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -342,7 +343,7 @@ function normalize(raw: RawConfig, file: string | null): Config {
         },
       },
       maxBodyBytes: bytes('tessera.limits.max_body_size', raw.tessera.limits.max_body_size),
-      hashingConcurrency: raw.tessera.limits.hashing_concurrency ?? Math.max(1, availableParallelism() - 1),
+      hashingConcurrency: raw.tessera.limits.hashing_concurrency ?? Math.max(1, Math.min(availableParallelism() - 1, maxHashingConcurrency(threadPoolSize()))),
       database: {
         maxConnections: raw.tessera.database.max_connections,
         statementTimeoutMs: duration('tessera.database.statement_timeout', raw.tessera.database.statement_timeout),

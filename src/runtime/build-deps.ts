@@ -10,6 +10,7 @@ import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { buildTokenizer } from '../tokenizer/build-tokenizer.js';
 import { VERSION } from './version.js';
+import { maxHashingConcurrency, threadPoolSize } from './thread-pool.js';
 
 export interface Runtime {
   deps: Deps;
@@ -47,7 +48,7 @@ export async function buildRuntime(config: Config, logger: Logger, options: { st
     await store.close().catch(() => undefined);
     throw error;
   }
-  const hasher = new PasswordHasher(config.hashers.argon2, config.tessera.hashingConcurrency, [...importedHashFormats]);
+  const hasher = new PasswordHasher(config.hashers.argon2, hashingConcurrency(config, logger), [...importedHashFormats]);
   const deps: Deps = {
     config,
     store,
@@ -80,4 +81,16 @@ function assertAdminExposure(config: Config): void {
       `the admin API listens on "${config.serve.admin.host}", which is not loopback, so an admin API key is required (set tessera.admin.api_key or TESSERA_ADMIN_API_KEY)`,
     );
   }
+}
+
+/** `tessera.limits.hashing_concurrency`, held to what libuv's thread pool can spare (thread-pool.ts). */
+function hashingConcurrency(config: Config, logger: Logger): number {
+  const poolSize = threadPoolSize();
+  const allowed = maxHashingConcurrency(poolSize);
+  if (config.tessera.hashingConcurrency <= allowed) return config.tessera.hashingConcurrency;
+  logger.warn(
+    { configured: config.tessera.hashingConcurrency, used: allowed, uv_threadpool_size: poolSize },
+    `tessera.limits.hashing_concurrency is ${config.tessera.hashingConcurrency}, but libuv's thread pool has ${poolSize} threads and signing needs some: hashing ${allowed} at once. Start Tessera with UV_THREADPOOL_SIZE=${config.tessera.hashingConcurrency + 2} or more to hash more at once.`,
+  );
+  return allowed;
 }
