@@ -152,7 +152,7 @@ interface RawConfig {
       registration: { per_identifier: RawWindow; per_ip: RawWindow };
     };
     limits: { max_body_size: string; hashing_concurrency?: number };
-    database: { max_connections: number; statement_timeout: string };
+    database: { max_connections: number; statement_timeout: string; session_cache_max_entries: number };
     shutdown: { grace_period: string };
   };
 }
@@ -347,6 +347,7 @@ function normalize(raw: RawConfig, file: string | null): Config {
       database: {
         maxConnections: raw.tessera.database.max_connections,
         statementTimeoutMs: duration('tessera.database.statement_timeout', raw.tessera.database.statement_timeout),
+        sessionCacheMaxEntries: raw.tessera.database.session_cache_max_entries,
       },
       shutdownGraceMs: duration('tessera.shutdown.grace_period', raw.tessera.shutdown.grace_period),
     },

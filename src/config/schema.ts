@@ -380,6 +380,7 @@ export const configSchema = {
           properties: {
             max_connections: { type: 'integer', minimum: 1, default: 10 },
             statement_timeout: { ...duration, default: '5s' },
+            session_cache_max_entries: { type: 'integer', minimum: 0, default: 10000 },
           },
           additionalProperties: false,
         },

@@ -104,7 +104,8 @@ export interface Config {
     };
     maxBodyBytes: number;
     hashingConcurrency: number;
-    database: { maxConnections: number; statementTimeoutMs: number };
+    /** `sessionCacheMaxEntries`: the SQLite store's whoami cache (store/sqlite/session-cache.ts); 0 turns it off. */
+    database: { maxConnections: number; statementTimeoutMs: number; sessionCacheMaxEntries: number };
     /** How long SIGTERM waits for in-flight requests before closing their connections. */
     shutdownGraceMs: number;
   };

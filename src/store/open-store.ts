@@ -2,8 +2,8 @@ import type { Store } from './store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 
 /** Picks the store implementation from the DSN, as Kratos does: `sqlite://…` or `memory`, `postgres(ql)://…`. */
-export async function openStore(dsn: string, options: { maxConnections?: number; statementTimeoutMs?: number } = {}): Promise<Store> {
-  if (dsn === 'memory' || dsn.startsWith('sqlite://')) return new SqliteStore(dsn);
+export async function openStore(dsn: string, options: { maxConnections?: number; statementTimeoutMs?: number; sessionCacheMaxEntries?: number } = {}): Promise<Store> {
+  if (dsn === 'memory' || dsn.startsWith('sqlite://')) return new SqliteStore(dsn, { sessionCacheMaxEntries: options.sessionCacheMaxEntries });
   if (dsn.startsWith('postgres://') || dsn.startsWith('postgresql://')) {
     const { PostgresStore } = await import('./postgres/postgres-store.js');
     return PostgresStore.connect(dsn, options);

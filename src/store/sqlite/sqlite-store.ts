@@ -24,10 +24,13 @@ import type {
 } from '../types.js';
 import { SqliteImportStatements } from './import-statements.js';
 import { openSqliteDatabase } from './open-database.js';
+import { SessionCache } from './session-cache.js';
 import { prepareSessionLookup, type SessionLookup } from './session-lookup.js';
 import * as schema from './schema.js';
 import { identities, identityCredentialIdentifiers, identityCredentials, rateLimitBuckets, selfserviceFlows, sessions } from './schema.js';
 import { credentialsByIdentity, credentialToRow, flowFromRow, flowToRow, identityFromRow, identityToRow, sessionFromRow, sessionToRow } from '../rows.js';
+
+export const DEFAULT_SESSION_CACHE_ENTRIES = 10_000;
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../migrations/sqlite', import.meta.url));
 
@@ -44,13 +47,17 @@ export class SqliteStore implements Store {
   private readonly sqlite: Database.Database;
   private readonly db: Db;
   private readonly sessionByTokenHash: SessionLookup;
+  private readonly sessionCache: SessionCache | null;
   private importStatements: SqliteImportStatements | null = null;
 
-  constructor(dsn: string) {
+  /** `sessionCacheMaxEntries`: bound of the whoami cache (session-cache.ts); 0 turns it off. */
+  constructor(dsn: string, options: { sessionCacheMaxEntries?: number } = {}) {
     this.sqlite = openSqliteDatabase(dsn);
     this.db = drizzle({ client: this.sqlite, schema });
     this.migrateNow();
     this.sessionByTokenHash = prepareSessionLookup(this.sqlite);
+    const cacheEntries = options.sessionCacheMaxEntries ?? DEFAULT_SESSION_CACHE_ENTRIES;
+    this.sessionCache = cacheEntries > 0 ? new SessionCache(this.sqlite, cacheEntries) : null;
   }
 
   private migrateNow(): void {
@@ -246,8 +253,16 @@ export class SqliteStore implements Store {
   }
 
   async findSessionByTokenHash(tokenHash: string): Promise<SessionWithIdentity | null> {
-    const row = this.sessionByTokenHash(tokenHash);
-    return row ? { ...sessionFromRow(row.session), identity: identityFromRow(row.identity) } : null;
+    const load = (): SessionWithIdentity | null => {
+      const row = this.sessionByTokenHash(tokenHash);
+      return row ? { ...sessionFromRow(row.session), identity: identityFromRow(row.identity) } : null;
+    };
+    return this.sessionCache ? this.sessionCache.lookup(tokenHash, load) : load();
+  }
+
+  /** Sessions held by the whoami cache (for tests). */
+  get cachedSessions(): number {
+    return this.sessionCache?.size ?? 0;
   }
 
   async findSessionByLogoutTokenHash(logoutTokenHash: string): Promise<Session | null> {

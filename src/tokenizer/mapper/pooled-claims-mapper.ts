@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { badRequest } from '../../errors/kratos-error.js';
 import type { ClaimsMapper } from '../claims-mapper.js';
 import { claimsOf, type EvaluationResult } from './mapper-outcome.js';
-import { MemoCache } from './memo-cache.js';
+import { BoundedLru } from '../../cache/bounded-lru.js';
+import { deepFreeze } from '../../cache/deep-freeze.js';
 import type { PoolOutcome, WorkerPool } from './worker-pool.js';
 
 export interface PooledTemplate {
@@ -24,7 +25,7 @@ export interface PooledTemplate {
  */
 export class PooledClaimsMapper implements ClaimsMapper {
   private readonly templates: Map<string, { index: number; plain: boolean }>;
-  private readonly cache: MemoCache<MemoizedOutcome> | null;
+  private readonly cache: BoundedLru<MemoizedOutcome> | null;
   /** Evaluations under way per memo key, so a burst for one session waits for one evaluation rather than N. */
   private readonly inFlight = new Map<string, Promise<PoolOutcome>>();
 
@@ -34,7 +35,7 @@ export class PooledClaimsMapper implements ClaimsMapper {
     cacheMaxEntries: number,
   ) {
     this.templates = new Map(templates.map((template, index) => [template.name, { index, plain: template.plain }]));
-    this.cache = cacheMaxEntries > 0 ? new MemoCache(cacheMaxEntries) : null;
+    this.cache = cacheMaxEntries > 0 ? new BoundedLru(cacheMaxEntries) : null;
   }
 
   /** Process ids of the evaluation workers (for tests and the benchmark's memory figure). */
@@ -103,13 +104,6 @@ class MemoizedOutcome {
   }
 }
 
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const member of Object.values(value)) deepFreeze(member);
-    Object.freeze(value);
-  }
-  return value;
-}
 
 /**
  * SHA-256 of the template, the claims' key set and the exact session JSON: a fixed-size key, so the cache's

@@ -2,7 +2,7 @@
  * A bounded least-recently-used map. Map iteration order is insertion order, so re-inserting on a hit keeps the
  * coldest entry first, and eviction is O(1).
  */
-export class MemoCache<V> {
+export class BoundedLru<V> {
   private readonly entries = new Map<string, V>();
 
   constructor(readonly maxEntries: number) {}
