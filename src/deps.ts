@@ -5,14 +5,15 @@ import type { PasswordHasher } from './identity/password-hasher.js';
 import type { OidcMethod } from './oidc/oidc-method.js';
 import type { Store } from './store/store.js';
 import type { SessionWithIdentity } from './store/types.js';
+import type { SessionDocument } from './tokenizer/claims-mapper.js';
 
 /**
  * Turns a session into a JWT for a named template (`whoami?tokenize_as=`). Errors are KratosErrors with the
  * reasons Kratos uses.
  */
 export interface SessionTokenizer {
-  /** `sessionText` is `JSON.stringify(sessionJson)` when the caller has it already (whoami serializes it anyway). */
-  tokenize(templateName: string, session: SessionWithIdentity, sessionJson: Record<string, unknown>, sessionText?: string): Promise<string>;
+  /** `sessionJson`: the whoami JSON of the session, as an object or as its text (whoami serializes it anyway). */
+  tokenize(templateName: string, session: SessionWithIdentity, sessionJson: SessionDocument): Promise<string>;
 }
 
 /** The public JSON Web Key Set, serialized once at start. */

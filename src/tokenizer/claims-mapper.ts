@@ -12,6 +12,18 @@ export interface MapperTemplate {
   origin: string;
 }
 
+/**
+ * The session a mapper sees as `std.extVar('session')`: the whoami JSON, either as an object or already
+ * serialized. whoami serializes the session for its response anyway, and hands over that text, so that the hot
+ * path neither builds the object nor stringifies it a second time.
+ */
+export type SessionDocument = Record<string, unknown> | string;
+
+/** JSON text of a session document. */
+export function sessionText(session: SessionDocument): string {
+  return typeof session === 'string' ? session : JSON.stringify(session);
+}
+
 export interface ClaimsMapper {
   /**
    * Evaluates the template's mapper with `std.extVar('session')` and `std.extVar('claims')` bound, exactly as
@@ -20,10 +32,8 @@ export interface ClaimsMapper {
    *  - `Unable to execute tokenizer JsonNet.` for syntax/runtime errors and timeouts (the Jsonnet error text goes
    *    into `details`);
    *  - `Expected tokenizer JsonNet to return a claims object but it did not.` when there is no `claims` object.
-   * `sessionText`, when given, is `JSON.stringify(session)`: whoami serializes the session anyway, and the
-   * engine need not do it twice on the hot path.
    */
-  map(template: string, session: Record<string, unknown>, claims: Record<string, unknown>, sessionText?: string): Promise<Record<string, unknown>>;
+  map(template: string, session: SessionDocument, claims: Record<string, unknown>): Promise<Record<string, unknown>>;
   /** Stops worker processes and timers. */
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import type { TokenizerTemplateConfig } from '../config/types.js';
 import type { SessionTokenizer } from '../deps.js';
 import { badRequest } from '../errors/kratos-error.js';
 import type { SessionWithIdentity } from '../store/types.js';
-import type { ClaimsMapper } from './claims-mapper.js';
+import type { ClaimsMapper, SessionDocument } from './claims-mapper.js';
 import type { JwtSigner } from './jwt-signer.js';
 import { buildTokenClaims } from './token-claims.js';
 
@@ -24,7 +24,7 @@ export class TemplateTokenizer implements SessionTokenizer {
     private readonly now: () => Date,
   ) {}
 
-  async tokenize(templateName: string, session: SessionWithIdentity, sessionJson: Record<string, unknown>, sessionText?: string): Promise<string> {
+  async tokenize(templateName: string, session: SessionWithIdentity, sessionJson: SessionDocument): Promise<string> {
     const template = this.templates.get(templateName);
     if (!template) throw unknownTemplate(templateName);
     const claims = await buildTokenClaims(
@@ -32,7 +32,6 @@ export class TemplateTokenizer implements SessionTokenizer {
         template: template.config,
         subject: { sessionId: session.id, identityId: session.identity.id, externalId: session.identity.externalId },
         sessionJson,
-        sessionText,
         issuer: this.issuer,
         now: this.now(),
       },

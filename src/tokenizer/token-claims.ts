@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TokenizerTemplateConfig } from '../config/types.js';
 import { badRequest } from '../errors/kratos-error.js';
-import type { ClaimsMapper } from './claims-mapper.js';
+import type { ClaimsMapper, SessionDocument } from './claims-mapper.js';
 
 /** What the claims need to know about the session, whether it comes from the store or from a JSON file. */
 export interface TokenSubject {
@@ -14,9 +14,7 @@ export interface ClaimsInput {
   template: TokenizerTemplateConfig;
   subject: TokenSubject;
   /** The session exactly as whoami serializes it (no credentials, no metadata_admin): the mapper's `session`. */
-  sessionJson: Record<string, unknown>;
-  /** `JSON.stringify(sessionJson)`, when the caller has it already. */
-  sessionText?: string;
+  sessionJson: SessionDocument;
   /** `serve.public.base_url`, verbatim (trailing slash kept), as Kratos does. */
   issuer: string;
   now: Date;
@@ -42,7 +40,7 @@ export async function buildTokenClaims(input: ClaimsInput, mapper: ClaimsMapper 
 
   if (template.claimsMapperUrl !== null) {
     if (!mapper) throw new Error(`template "${template.name}" has a claims mapper but no mapper engine was started`);
-    const mapped = await mapper.map(template.name, input.sessionJson, { ...claims }, input.sessionText);
+    const mapped = await mapper.map(template.name, input.sessionJson, { ...claims });
     for (const [key, value] of Object.entries(mapped)) claims[key] = value;
     claims.sub = subjectClaim(template, subject);
   }

@@ -22,11 +22,9 @@ export function whoamiRoutes(deps: Deps): Hono<AppEnv> {
     const session = token ? await findActiveSession(deps.store, token, now) : null;
     if (!session) throw noActiveSession();
     // Serialized once: the same text is the mapper's `session` and, with `tokenized` appended, the response.
-    let json: Record<string, unknown> | null = null;
     let body = serialized.get(session);
     if (body === undefined) {
-      json = publicSessionJson(deps, session, now);
-      body = JSON.stringify(json);
+      body = JSON.stringify(publicSessionJson(deps, session, now));
       // A frozen session is one the store shares between calls while the database is unchanged (SQLite's
       // session cache): its text cannot change either. `active` is part of it, and is true whenever we get here.
       if (Object.isFrozen(session)) serialized.set(session, body);
@@ -34,7 +32,7 @@ export function whoamiRoutes(deps: Deps): Hono<AppEnv> {
     const template = c.req.query('tokenize_as');
     if (template !== undefined && template !== '') {
       if (!deps.tokenizer) throw badRequest(`Unable to find tokenizer template "${template}".`);
-      const tokenized = await deps.tokenizer.tokenize(template, session, json ?? publicSessionJson(deps, session, now), body);
+      const tokenized = await deps.tokenizer.tokenize(template, session, body);
       body = `${body.slice(0, -1)},"tokenized":${JSON.stringify(tokenized)}}`;
     }
     c.header('X-Kratos-Authenticated-Identity-Id', session.identity.id);

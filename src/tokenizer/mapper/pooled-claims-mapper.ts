@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { badRequest } from '../../errors/kratos-error.js';
-import type { ClaimsMapper } from '../claims-mapper.js';
+import { sessionText, type ClaimsMapper, type SessionDocument } from '../claims-mapper.js';
 import { claimsOf, type EvaluationResult } from './mapper-outcome.js';
 import { BoundedLru } from '../../cache/bounded-lru.js';
 import { deepFreeze } from '../../cache/deep-freeze.js';
@@ -48,10 +48,10 @@ export class PooledClaimsMapper implements ClaimsMapper {
     return this.cache?.size ?? 0;
   }
 
-  async map(templateName: string, session: Record<string, unknown>, claims: Record<string, unknown>, sessionText?: string): Promise<Record<string, unknown>> {
+  async map(templateName: string, session: SessionDocument, claims: Record<string, unknown>): Promise<Record<string, unknown>> {
     const template = this.templates.get(templateName);
     if (!template) throw badRequest(`Unable to find tokenizer template "${templateName}".`);
-    const sessionJson = sessionText ?? JSON.stringify(session);
+    const sessionJson = sessionText(session);
     if (!this.cache || template.plain) {
       return claimsOf((await this.pool.evaluate(template.index, sessionJson, JSON.stringify(claims), template.plain)).result);
     }

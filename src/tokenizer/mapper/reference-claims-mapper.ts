@@ -1,5 +1,5 @@
 import { badRequest } from '../../errors/kratos-error.js';
-import type { ClaimsMapper, MapperTemplate } from '../claims-mapper.js';
+import { sessionText, type ClaimsMapper, type MapperTemplate } from '../claims-mapper.js';
 import { claimsOf } from './mapper-outcome.js';
 import { evaluatePlainly } from './plain-evaluation.js';
 
@@ -14,7 +14,7 @@ export function createReferenceClaimsMapper(templates: MapperTemplate[]): Claims
     async map(templateName, session, claims) {
       const template = byName.get(templateName);
       if (!template) throw badRequest(`Unable to find tokenizer template "${templateName}".`);
-      return claimsOf(await evaluatePlainly(template.source, template.origin, JSON.stringify(session), JSON.stringify(claims)));
+      return claimsOf(await evaluatePlainly(template.source, template.origin, sessionText(session), JSON.stringify(claims)));
     },
     async close() {},
   };
