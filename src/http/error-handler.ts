@@ -5,7 +5,7 @@ import { DatabaseUnavailableError, KratosError, serviceUnavailable } from '../er
 import type { AppEnv } from './app-env.js';
 import { prefersHtml } from './content-negotiation.js';
 import { htmlResponse } from './html-response.js';
-import { NO_CACHE } from './middleware/no-cache.js';
+import { isNoCacheMethod, NO_CACHE } from './middleware/no-cache.js';
 
 /**
  * The one place where errors become responses: herodot JSON for every KratosError, a clean 503 when the database
@@ -21,7 +21,7 @@ export function toKratosError(error: unknown): KratosError {
 export function errorResponse(c: Context<AppEnv>, error: KratosError): Response {
   const headers: Record<string, string> = { 'Content-Type': 'application/json', ...error.headers };
   if (error.id) headers['Ory-Error-Id'] = error.id;
-  if ((c.req.method === 'GET' || c.req.method === 'HEAD') && !headers['Cache-Control']) headers['Cache-Control'] = NO_CACHE;
+  if (isNoCacheMethod(c.req.method) && !headers['Cache-Control']) headers['Cache-Control'] = NO_CACHE;
   return new Response(JSON.stringify(error.toJSON(c.get('requestId'))), { status: error.code, headers });
 }
 

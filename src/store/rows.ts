@@ -1,5 +1,5 @@
 import type { CredentialIdentifierRow, CredentialRow, FlowRow, IdentityRow, SessionRow, StoredRecoveryAddress, StoredVerifiableAddress } from './row-shapes.js';
-import type { Credential, Flow, Identity, NewSession, Session } from './types.js';
+import type { Credential, Flow, Identity, NewSession, Session, SessionWithIdentity } from './types.js';
 
 export function identityFromRow(row: IdentityRow): Identity {
   return {
@@ -69,6 +69,11 @@ export function sessionFromRow(row: SessionRow): Session {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
+}
+
+/** A session row joined to its identity row (the whoami lookup, admin session reads). */
+export function sessionWithIdentityFromRows(row: { session: SessionRow; identity: IdentityRow }): SessionWithIdentity {
+  return { ...sessionFromRow(row.session), identity: identityFromRow(row.identity) };
 }
 
 export function sessionToRow(session: NewSession): SessionRow {

@@ -3,6 +3,9 @@ import type { AppEnv } from '../app-env.js';
 
 export const NO_CACHE = 'private, no-cache, no-store, must-revalidate';
 
+/** The methods whose responses Kratos marks uncacheable. */
+export const isNoCacheMethod = (method: string): boolean => method === 'GET' || method === 'HEAD';
+
 /**
  * Kratos marks every GET response uncacheable (httprouterx.NoCacheNegroni); routes may override it. Set before
  * the route runs, so a route's own `c.header('Cache-Control', ...)` wins and responses built through the context
@@ -12,7 +15,7 @@ export const NO_CACHE = 'private, no-cache, no-store, must-revalidate';
  */
 export function noCache(): MiddlewareHandler<AppEnv> {
   return async function noCacheMiddleware(c, next) {
-    if (c.req.method === 'GET' || c.req.method === 'HEAD') c.header('Cache-Control', NO_CACHE);
+    if (isNoCacheMethod(c.req.method)) c.header('Cache-Control', NO_CACHE);
     await next();
   };
 }

@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, gt, inArray, lt, lte, ne, or, sql, type SQL 
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError, FlowAlreadyCompletedError, importSkipReason } from '../errors.js';
-import { credentialsByIdentity, credentialToRow, flowFromRow, flowToRow, identityFromRow, identityToRow, sessionFromRow, sessionToRow } from '../rows.js';
+import { credentialsByIdentity, credentialToRow, flowFromRow, flowToRow, identityFromRow, identityToRow, sessionWithIdentityFromRows, sessionFromRow, sessionToRow } from '../rows.js';
 import { bucketStartOf, slidingWindowCount } from '../sliding-window.js';
 import type { Store } from '../store.js';
 import type {
@@ -273,7 +273,7 @@ export class PostgresStore implements Store {
   async findSessionByTokenHash(tokenHash: string): Promise<SessionWithIdentity | null> {
     if (hasNulCharacter(tokenHash)) return null;
     const [row] = await this.sessionByTokenHash.execute({ tokenHash });
-    return row ? { ...sessionFromRow(row.session), identity: identityFromRow(row.identity) } : null;
+    return row ? sessionWithIdentityFromRows(row) : null;
   }
 
   async findSessionByLogoutTokenHash(logoutTokenHash: string): Promise<Session | null> {
@@ -289,7 +289,7 @@ export class PostgresStore implements Store {
       .from(sessions)
       .innerJoin(identities, eq(identities.id, sessions.identityId))
       .where(eq(sessions.id, id));
-    return row ? { ...sessionFromRow(row.session), identity: identityFromRow(row.identity) } : null;
+    return row ? sessionWithIdentityFromRows(row) : null;
   }
 
   async listSessions(query: SessionPageQuery): Promise<Array<Session | SessionWithIdentity>> {
@@ -308,7 +308,7 @@ export class PostgresStore implements Store {
       .orderBy(desc(sessions.createdAt), asc(sessions.id))
       .limit(query.pageSize)
       .offset(query.offset ?? 0);
-    return rows.map((row) => (query.withIdentity ? { ...sessionFromRow(row.session), identity: identityFromRow(row.identity) } : sessionFromRow(row.session)));
+    return rows.map((row) => (query.withIdentity ? sessionWithIdentityFromRows(row) : sessionFromRow(row.session)));
   }
 
   async countSessions(query: SessionCountQuery): Promise<number> {

@@ -20,7 +20,7 @@ import type { SessionWithIdentity } from '../types.js';
  * PostgreSQL has no such stamp across instances, so the PostgreSQL store does not cache.
  */
 export class SessionCache {
-  private readonly entries: BoundedLru<{ stamp: string; session: SessionWithIdentity }>;
+  private readonly entries: BoundedLru<{ changes: number; dataVersion: number; session: SessionWithIdentity }>;
   private readonly stampStatement: Database.Statement<[], unknown[]>;
 
   constructor(db: Database.Database, maxEntries: number) {
@@ -34,12 +34,11 @@ export class SessionCache {
 
   lookup(tokenHash: string, load: () => SessionWithIdentity | null): SessionWithIdentity | null {
     const [changes, dataVersion] = this.stampStatement.get() as [number, number];
-    const stamp = `${changes}:${dataVersion}`;
     const cached = this.entries.get(tokenHash);
-    if (cached && cached.stamp === stamp) return cached.session;
+    if (cached && cached.changes === changes && cached.dataVersion === dataVersion) return cached.session;
     const session = load();
     // Misses are not remembered: a token that does not exist costs a lookup, and cannot fill the cache.
-    if (session) this.entries.set(tokenHash, { stamp, session: deepFreeze(session) });
+    if (session) this.entries.set(tokenHash, { changes, dataVersion, session: deepFreeze(session) });
     return session;
   }
 }

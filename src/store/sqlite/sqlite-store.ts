@@ -28,7 +28,7 @@ import { SessionCache } from './session-cache.js';
 import { prepareSessionLookup, type SessionLookup } from './session-lookup.js';
 import * as schema from './schema.js';
 import { identities, identityCredentialIdentifiers, identityCredentials, rateLimitBuckets, selfserviceFlows, sessions } from './schema.js';
-import { credentialsByIdentity, credentialToRow, flowFromRow, flowToRow, identityFromRow, identityToRow, sessionFromRow, sessionToRow } from '../rows.js';
+import { credentialsByIdentity, credentialToRow, flowFromRow, flowToRow, identityFromRow, identityToRow, sessionWithIdentityFromRows, sessionFromRow, sessionToRow } from '../rows.js';
 
 export const DEFAULT_SESSION_CACHE_ENTRIES = 10_000;
 
@@ -255,7 +255,7 @@ export class SqliteStore implements Store {
   async findSessionByTokenHash(tokenHash: string): Promise<SessionWithIdentity | null> {
     const load = (): SessionWithIdentity | null => {
       const row = this.sessionByTokenHash(tokenHash);
-      return row ? { ...sessionFromRow(row.session), identity: identityFromRow(row.identity) } : null;
+      return row ? sessionWithIdentityFromRows(row) : null;
     };
     return this.sessionCache ? this.sessionCache.lookup(tokenHash, load) : load();
   }
@@ -272,7 +272,7 @@ export class SqliteStore implements Store {
 
   async getSession(id: string): Promise<SessionWithIdentity | null> {
     const row = this.db.select({ session: sessions, identity: identities }).from(sessions).innerJoin(identities, eq(identities.id, sessions.identityId)).where(eq(sessions.id, id)).get();
-    return row ? { ...sessionFromRow(row.session), identity: identityFromRow(row.identity) } : null;
+    return row ? sessionWithIdentityFromRows(row) : null;
   }
 
   async listSessions(query: SessionPageQuery): Promise<Array<Session | SessionWithIdentity>> {
@@ -290,7 +290,7 @@ export class SqliteStore implements Store {
       .limit(query.pageSize)
       .offset(query.offset ?? 0)
       .all();
-    return rows.map((row) => (query.withIdentity ? { ...sessionFromRow(row.session), identity: identityFromRow(row.identity) } : sessionFromRow(row.session)));
+    return rows.map((row) => (query.withIdentity ? sessionWithIdentityFromRows(row) : sessionFromRow(row.session)));
   }
 
   async countSessions(query: SessionCountQuery): Promise<number> {
