@@ -40,7 +40,8 @@ export const importCommand: Command = {
 
     const config = loadConfig({ file: values.config });
     const schemas = new IdentitySchemas(config);
-    const hasher = new PasswordHasher(config.hashers.argon2, config.tessera.hashingConcurrency, [...importedHashFormats]);
+    // A batch tool hashes a whole batch of plaintext passwords at once: its queue is not bounded.
+    const hasher = new PasswordHasher(config.hashers.argon2, { concurrency: config.tessera.hashingConcurrency, formats: importedHashFormats });
     const store = await openStore(config.dsn, config.tessera.database);
     const progress = process.stderr.isTTY ? new ProgressBar(process.stderr) : null;
     try {

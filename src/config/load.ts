@@ -148,10 +148,11 @@ interface RawConfig {
     trusted_proxies: string[];
     rate_limits: {
       enabled: boolean;
-      login: { per_identifier: RawWindow; per_ip: RawWindow };
+      login: { per_identifier: RawWindow; per_identifier_and_ip: RawWindow; per_ip: RawWindow };
       registration: { per_identifier: RawWindow; per_ip: RawWindow };
+      flow_creation: { per_ip: RawWindow };
     };
-    limits: { max_body_size: string; hashing_concurrency?: number };
+    limits: { max_body_size: string; hashing_concurrency?: number; hashing_queue_size: number };
     database: { max_connections: number; statement_timeout: string; session_cache_max_entries: number };
     shutdown: { grace_period: string };
   };
@@ -335,15 +336,18 @@ function normalize(raw: RawConfig, file: string | null): Config {
         enabled: raw.tessera.rate_limits.enabled,
         login: {
           perIdentifier: window('tessera.rate_limits.login.per_identifier', raw.tessera.rate_limits.login.per_identifier),
+          perIdentifierAndIp: window('tessera.rate_limits.login.per_identifier_and_ip', raw.tessera.rate_limits.login.per_identifier_and_ip),
           perIp: window('tessera.rate_limits.login.per_ip', raw.tessera.rate_limits.login.per_ip),
         },
         registration: {
           perIdentifier: window('tessera.rate_limits.registration.per_identifier', raw.tessera.rate_limits.registration.per_identifier),
           perIp: window('tessera.rate_limits.registration.per_ip', raw.tessera.rate_limits.registration.per_ip),
         },
+        flowCreation: { perIp: window('tessera.rate_limits.flow_creation.per_ip', raw.tessera.rate_limits.flow_creation.per_ip) },
       },
       maxBodyBytes: bytes('tessera.limits.max_body_size', raw.tessera.limits.max_body_size),
       hashingConcurrency: raw.tessera.limits.hashing_concurrency ?? Math.max(1, Math.min(availableParallelism() - 1, maxHashingConcurrency(threadPoolSize()))),
+      hashingQueueSize: raw.tessera.limits.hashing_queue_size,
       database: {
         maxConnections: raw.tessera.database.max_connections,
         statementTimeoutMs: duration('tessera.database.statement_timeout', raw.tessera.database.statement_timeout),

@@ -15,6 +15,8 @@ const hook = {
 const hooks = { type: 'array', items: hook } as const;
 const slidingWindow = {
   type: 'object',
+  // Both, always: the default applies only to a window that is absent, not to one with a key missing.
+  required: ['limit', 'window'],
   properties: {
     limit: { type: 'integer', minimum: 1 },
     window: duration,
@@ -349,6 +351,7 @@ export const configSchema = {
               default: {},
               properties: {
                 per_identifier: { ...slidingWindow, default: { limit: 10, window: '5m' } },
+                per_identifier_and_ip: { ...slidingWindow, default: { limit: 10, window: '5m' } },
                 per_ip: { ...slidingWindow, default: { limit: 100, window: '5m' } },
               },
               additionalProperties: false,
@@ -362,6 +365,14 @@ export const configSchema = {
               },
               additionalProperties: false,
             },
+            flow_creation: {
+              type: 'object',
+              default: {},
+              properties: {
+                per_ip: { ...slidingWindow, default: { limit: 300, window: '5m' } },
+              },
+              additionalProperties: false,
+            },
           },
           additionalProperties: false,
         },
@@ -371,6 +382,7 @@ export const configSchema = {
           properties: {
             max_body_size: { type: 'string', pattern: '^[0-9]+(B|KB|MB)$', default: '1MB' },
             hashing_concurrency: { type: 'integer', minimum: 1 },
+            hashing_queue_size: { type: 'integer', minimum: 0, default: 128 },
           },
           additionalProperties: false,
         },

@@ -99,11 +99,19 @@ export interface Config {
     trustedProxies: string[];
     rateLimits: {
       enabled: boolean;
-      login: { perIdentifier: SlidingWindowLimit; perIp: SlidingWindowLimit };
+      /**
+       * `perIdentifier` counts unsettled attempts (failed or in progress) on one identifier from all addresses;
+       * over it, only addresses without such attempts of their own may try (selfservice/login-attempt-limits.ts).
+       */
+      login: { perIdentifier: SlidingWindowLimit; perIdentifierAndIp: SlidingWindowLimit; perIp: SlidingWindowLimit };
       registration: { perIdentifier: SlidingWindowLimit; perIp: SlidingWindowLimit };
+      /** Login and registration flows created from one address (init endpoints, replacements of expired flows). */
+      flowCreation: { perIp: SlidingWindowLimit };
     };
     maxBodyBytes: number;
     hashingConcurrency: number;
+    /** Password hashes that may wait for a hashing slot; one more is answered 503 with Retry-After. */
+    hashingQueueSize: number;
     /** `sessionCacheMaxEntries`: the SQLite store's whoami cache (store/sqlite/session-cache.ts); 0 turns it off. */
     database: { maxConnections: number; statementTimeoutMs: number; sessionCacheMaxEntries: number };
     /** How long SIGTERM waits for in-flight requests before closing their connections. */

@@ -6,6 +6,7 @@ import { IdentitySchemas } from '../identity/identity-schemas.js';
 import { importedHashFormats } from '../identity/hash-formats/imported-hash-formats.js';
 import { PasswordHasher } from '../identity/password-hasher.js';
 import { buildOidcMethod } from '../oidc/oidc-method.js';
+import { RateLimitBlocks } from '../selfservice/rate-limit-blocks.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { buildTokenizer } from '../tokenizer/build-tokenizer.js';
@@ -48,12 +49,18 @@ export async function buildRuntime(config: Config, logger: Logger, options: { st
     await store.close().catch(() => undefined);
     throw error;
   }
-  const hasher = new PasswordHasher(config.hashers.argon2, hashingConcurrency(config, logger), [...importedHashFormats]);
+  const hasher = new PasswordHasher(config.hashers.argon2, {
+    concurrency: hashingConcurrency(config, logger),
+    maxQueued: config.tessera.hashingQueueSize,
+    formats: importedHashFormats,
+  });
+  await hasher.prime();
   const deps: Deps = {
     config,
     store,
     schemas,
     hasher,
+    rateLimitBlocks: new RateLimitBlocks(),
     logger,
     now,
     tokenizer: tokenizer.tokenizer,

@@ -38,6 +38,13 @@ export async function runMaintenance(deps: Deps): Promise<void> {
 
 /** A bucket is read while it is the current or the previous one of its key's window, i.e. for two windows. */
 function longestRateLimitWindowMs(deps: Deps): number {
-  const { login, registration } = deps.config.tessera.rateLimits;
-  return Math.max(login.perIdentifier.windowMs, login.perIp.windowMs, registration.perIdentifier.windowMs, registration.perIp.windowMs);
+  const { login, registration, flowCreation } = deps.config.tessera.rateLimits;
+  return Math.max(
+    login.perIdentifier.windowMs,
+    login.perIdentifierAndIp.windowMs,
+    login.perIp.windowMs,
+    registration.perIdentifier.windowMs,
+    registration.perIp.windowMs,
+    flowCreation.perIp.windowMs,
+  );
 }

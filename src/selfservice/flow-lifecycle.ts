@@ -5,6 +5,7 @@ import { badRequest, KratosError, resourceNotFound } from '../errors/kratos-erro
 import type { Flow, FlowKind, FlowType } from '../store/types.js';
 import { minutesSince, type UiText } from '../text/messages.js';
 import { browserFlowInitUrl } from './browser-urls.js';
+import { enforceFlowCreationLimit } from './rate-limits.js';
 import { addMessage, type UiContainer, type UiNode } from './ui-nodes.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -75,12 +76,13 @@ export function isExpired(flow: Flow, now: Date): boolean {
 
 /**
  * The 410 Kratos answers for a submit to an expired flow. It carries `use_flow_id`: a fresh flow of the same
- * kind, created here, with the "flow expired" message on it.
+ * kind, created here, with the "flow expired" message on it, and counted against `clientIp`'s flow-creation
+ * limit like any other new flow.
  */
-export async function expiredFlowError(deps: Deps, expired: Flow, replacement: Flow, message: UiText): Promise<KratosError> {
+export async function expiredFlowError(deps: Deps, expired: Flow, replacement: Flow, message: UiText, clientIp: string | null = null): Promise<KratosError> {
   const now = deps.now();
   addMessage(uiOf(replacement), null, message);
-  await deps.store.createFlow(replacement);
+  await storeNewFlow(deps, replacement, clientIp);
   return new KratosError(410, {
     id: 'self_service_flow_expired',
     reason: `The self-service flow expired ${minutesSince(expired.expiresAt, now)} minutes ago, initialize a new one.`,
@@ -102,6 +104,15 @@ export function expiredFlowFetchError(deps: Deps, kind: FlowKind): KratosError {
     message: 'self-service flow expired',
     details: { api: joinUrl(deps.config.serve.public.baseUrl, `self-service/${kind}/api`) },
   });
+}
+
+/**
+ * Stores a new flow made for a client, after counting it against the client address's flow-creation limit
+ * (429 over it): every stored flow is a row an unauthenticated client made us write.
+ */
+export async function storeNewFlow(deps: Deps, flow: Flow, clientIp: string | null): Promise<void> {
+  await enforceFlowCreationLimit(deps, clientIp);
+  await deps.store.createFlow(flow);
 }
 
 export async function saveFlow(deps: Deps, flow: Flow): Promise<void> {

@@ -1,14 +1,15 @@
 import type { Deps } from '../deps.js';
 import { badRequest, KratosError } from '../errors/kratos-error.js';
 import { normalizeIdentifier } from '../identity/normalize-identifier.js';
+import type { VerifyResult } from '../identity/password-hasher.js';
 import { providerButtons } from '../oidc/provider-buttons.js';
 import { linkPendingUpstreamAccount } from '../oidc/pending-link.js';
 import { issueSession } from '../session/issue-session.js';
 import { FlowAlreadyCompletedError } from '../store/errors.js';
 import type { Flow, FlowType, SessionWithIdentity } from '../store/types.js';
 import { text, type UiText } from '../text/messages.js';
-import { alreadyCompleted, csrfTokenOf, newFlow } from './flow-lifecycle.js';
-import { enforceIdentifierLimit } from './rate-limits.js';
+import { alreadyCompleted, csrfTokenOf, newFlow, storeNewFlow } from './flow-lifecycle.js';
+import { countLoginAttempt } from './login-attempt-limits.js';
 import { isFormOutcome, jsonType, openSubmission, type FormOutcome, type SubmitBody } from './submission.js';
 import type { RequestContext } from './request-context.js';
 import { addMessage, csrfNode, loginPasswordNodes, setNodeValue } from './ui-nodes.js';
@@ -37,7 +38,7 @@ export function buildLoginFlow(deps: Deps, params: LoginFlowParams): Flow {
  * `GET /self-service/login/{api,browser}`: a valid session without `refresh=true` is refused like Kratos does;
  * `aal` other than aal1 cannot be satisfied because Tessera has no second factors.
  */
-export async function createLoginFlow(deps: Deps, params: LoginFlowParams & { aal: string | undefined; session: SessionWithIdentity | null }): Promise<Flow> {
+export async function createLoginFlow(deps: Deps, params: LoginFlowParams & { aal: string | undefined; session: SessionWithIdentity | null; clientIp: string | null }): Promise<Flow> {
   if (params.aal !== undefined && params.aal !== '' && params.aal !== 'aal1') {
     if (params.aal !== 'aal2') throw badRequest(`Unable to parse AuthenticationMethod Assurance Level (AAL): ${JSON.stringify(params.aal)}`);
     if (!params.session) {
@@ -47,7 +48,7 @@ export async function createLoginFlow(deps: Deps, params: LoginFlowParams & { aa
   }
   if (params.session && !params.refresh) throw sessionAlreadyAvailable();
   const flow = buildLoginFlow(deps, params);
-  await deps.store.createFlow(flow);
+  await storeNewFlow(deps, flow, params.clientIp);
   return flow;
 }
 
@@ -85,18 +86,23 @@ export async function submitLogin(deps: Deps, flowId: string, body: SubmitBody, 
   const identifier = normalizeIdentifier(identifierInput as string);
   const password = fields.password as string;
   // Counted for known and unknown identifiers alike, before the lookup, so a 429 says nothing about the account.
-  await enforceIdentifierLimit(deps, 'login', [identifier]);
+  const attempt = await countLoginAttempt(deps, identifier, request.ip);
 
   const identity = await deps.store.findIdentityByCredentialIdentifier('password', identifier);
   const credential = identity?.credentials?.find((c) => c.type === 'password');
   const hashed = credential?.config.hashed_password;
-  if (!identity || typeof hashed !== 'string') {
-    // Same work as a real check, so that timing does not reveal whether the account exists.
-    await deps.hasher.verifyDummy(password);
-    return fail(text.invalidCredentials());
+  let verdict: VerifyResult;
+  try {
+    // An unknown identifier costs a full check against a dummy hash: timing does not reveal whether the account
+    // exists (password-hasher.ts explains how a failure costs the same whatever the stored hash).
+    verdict = !identity || typeof hashed !== 'string' ? await deps.hasher.verifyDummy(password) : await deps.hasher.verify(hashed, password);
+  } catch (error) {
+    // No password was checked (e.g. the hashing queue was full): the attempt must not count as a failure.
+    await attempt.refund();
+    throw error;
   }
-  const verdict = await deps.hasher.verify(hashed, password);
-  if (!verdict.ok) return fail(text.invalidCredentials());
+  if (!identity || !verdict.ok) return fail(text.invalidCredentials());
+  await attempt.refund();
   if (identity.state !== 'active') {
     throw new KratosError(401, { id: 'identity_disabled', reason: 'This account was disabled.', message: 'identity is disabled' });
   }

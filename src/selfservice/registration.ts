@@ -8,9 +8,9 @@ import { issueSession } from '../session/issue-session.js';
 import { DuplicateCredentialIdentifierError, FlowAlreadyCompletedError } from '../store/errors.js';
 import type { Flow, FlowType, Identity, SessionWithIdentity } from '../store/types.js';
 import { text } from '../text/messages.js';
-import { alreadyCompleted, csrfTokenOf, newFlow } from './flow-lifecycle.js';
+import { alreadyCompleted, csrfTokenOf, newFlow, storeNewFlow } from './flow-lifecycle.js';
 import { sessionAlreadyAvailable } from './login.js';
-import { enforceIdentifierLimit } from './rate-limits.js';
+import { enforceRegistrationIdentifierLimit } from './rate-limits.js';
 import { asObject, isFormOutcome, jsonType, openSubmission, type FormOutcome, type SubmitBody } from './submission.js';
 import type { RequestContext } from './request-context.js';
 import { addMessage, csrfNode, registrationPasswordNodes, setNodeValue, traitNodes } from './ui-nodes.js';
@@ -39,11 +39,11 @@ export function registrationDisabled(): KratosError {
   return new KratosError(400, { id: 'self_service_flow_disabled', reason: 'Registration is not allowed because it was disabled.', message: 'registration flow disabled' });
 }
 
-export async function createRegistrationFlow(deps: Deps, params: RegistrationFlowParams & { session: SessionWithIdentity | null }): Promise<Flow> {
+export async function createRegistrationFlow(deps: Deps, params: RegistrationFlowParams & { session: SessionWithIdentity | null; clientIp: string | null }): Promise<Flow> {
   if (!deps.config.selfservice.flows.registration.enabled) throw registrationDisabled();
   if (params.session) throw sessionAlreadyAvailable();
   const flow = buildRegistrationFlow(deps, params);
-  await deps.store.createFlow(flow);
+  await storeNewFlow(deps, flow, params.clientIp);
   return flow;
 }
 
@@ -92,7 +92,7 @@ export async function submitRegistration(deps: Deps, flowId: string, body: Submi
   const policyViolation = checkPasswordPolicy(password as string, identifiers, deps.config.selfservice.methods.password);
   if (policyViolation) return fail(policyViolation, 'password');
   // Before the duplicate check (which happens at insert), so a 429 says nothing about existing accounts.
-  await enforceIdentifierLimit(deps, 'registration', identifiers);
+  await enforceRegistrationIdentifierLimit(deps, identifiers);
 
   const hashed = await deps.hasher.hash(password as string);
   const identity = newIdentity({ schema, traits: validTraits, now, credentials: [passwordCredential(identifiers, hashed, now)] });

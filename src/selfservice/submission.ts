@@ -42,7 +42,7 @@ export interface SubmissionRules {
 export async function openSubmission(deps: Deps, kind: FlowKind, flowId: string, body: SubmitBody, request: RequestContext, rules: SubmissionRules): Promise<OpenSubmission | FormOutcome> {
   const flow = await loadFlow(deps, kind, flowId);
   const now = deps.now();
-  if (isExpired(flow, now)) throw await expiredFlowError(deps, flow, rules.replacement(flow), rules.expiredMessage(flow, now));
+  if (isExpired(flow, now)) throw await expiredFlowError(deps, flow, rules.replacement(flow), rules.expiredMessage(flow, now), request.ip);
   // Before anything is written: a forged cross-site submit must not even change the flow's messages.
   if (flow.type === 'browser') ensureBrowserSubmitCsrf(request.headers, deps.config.serve.public.baseUrl, body.ok ? body.value : null);
   const ui = uiOf(flow);

@@ -83,6 +83,13 @@ export interface Store {
    * one). Shared by every instance on the same database.
    */
   hitRateLimit(key: string, windowMs: number, now: Date): Promise<number>;
+  /** The number of hits in the sliding window ending now, without recording one (a read, never a write). */
+  countRateLimit(key: string, windowMs: number, now: Date): Promise<number>;
+  /**
+   * Takes back one hit recorded at `hitAt` (the `now` given to hitRateLimit), e.g. an attempt that turned out
+   * not to be a failure. Never takes a bucket below zero; a bucket already pruned is left alone.
+   */
+  refundRateLimit(key: string, windowMs: number, hitAt: Date): Promise<void>;
   /**
    * Deletes the buckets of every key that started before `before` (keys that stopped being hit are otherwise
    * never cleaned up: each sprayed identifier would leave a row behind). Returns how many were deleted.

@@ -23,4 +23,42 @@ describe('hardening settings in kratos.yml', () => {
     assert.equal(config.tessera.rateLimits.enabled, false);
     assert.throws(() => loadConfig({ file: null, env: { TESSERA_SHUTDOWN_GRACE_PERIOD: 'soon' } }), /tessera\.shutdown\.grace_period/);
   });
+
+  it('reads the limits per identifier and address, on flow creation and on the hashing queue, with their defaults', () => {
+    const defaults = loadConfig({ file: null, env: {} }).tessera;
+    assert.deepEqual(defaults.rateLimits.login.perIdentifierAndIp, { limit: 10, windowMs: 300_000 });
+    assert.deepEqual(defaults.rateLimits.flowCreation.perIp, { limit: 300, windowMs: 300_000 });
+    assert.equal(defaults.hashingQueueSize, 128);
+    const configured = loadConfig({
+      file: null,
+      env: {
+        TESSERA_RATE_LIMITS_LOGIN_PER_IDENTIFIER_AND_IP_LIMIT: '4',
+        TESSERA_RATE_LIMITS_LOGIN_PER_IDENTIFIER_AND_IP_WINDOW: '15m',
+        TESSERA_RATE_LIMITS_FLOW_CREATION_PER_IP_LIMIT: '60',
+        TESSERA_RATE_LIMITS_FLOW_CREATION_PER_IP_WINDOW: '1m',
+        TESSERA_LIMITS_HASHING_QUEUE_SIZE: '0',
+      },
+    }).tessera;
+    assert.deepEqual(configured.rateLimits.login.perIdentifierAndIp, { limit: 4, windowMs: 900_000 });
+    assert.deepEqual(configured.rateLimits.flowCreation.perIp, { limit: 60, windowMs: 60_000 });
+    assert.equal(configured.hashingQueueSize, 0);
+  });
+
+  it('names the key path of a bad limit, including a window given without its limit or duration', () => {
+    const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+      [{ limits: { hashing_queue_size: -1 } }, 'tessera.limits.hashing_queue_size', /must be >= 0/],
+      [{ limits: { hashing_queue_size: 'many' } }, 'tessera.limits.hashing_queue_size', /must be integer/],
+      [{ rate_limits: { flow_creation: { per_ip: { limit: 0, window: '1m' } } } }, 'tessera.rate_limits.flow_creation.per_ip.limit', /must be >= 1/],
+      [{ rate_limits: { flow_creation: { per_ip: { limit: 5 } } } }, 'tessera.rate_limits.flow_creation.per_ip.window', /is required/],
+      [{ rate_limits: { login: { per_identifier_and_ip: { window: '1m' } } } }, 'tessera.rate_limits.login.per_identifier_and_ip.limit', /is required/],
+      [{ rate_limits: { login: { per_identifier_and_ip: { limit: 3, window: 'soon' } } } }, 'tessera.rate_limits.login.per_identifier_and_ip.window', /pattern/],
+    ];
+    for (const [tessera, keyPath, reason] of cases) {
+      assert.throws(
+        () => loadConfig({ file: null, env: {}, overrides: { tessera } }),
+        (error: unknown) => error instanceof ConfigError && error.keyPath === keyPath && reason.test(error.reason),
+        keyPath,
+      );
+    }
+  });
 });

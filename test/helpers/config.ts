@@ -5,10 +5,14 @@ import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
 import { freshDatabaseDsn } from './postgres-cluster.js';
 
+const scratchDirs = new Set<string>();
+
 /** A scratch directory removed when the test process exits. */
 export function tempDir(prefix = 'tessera-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  // One exit listener for all of them (one each would trip Node's listener-leak warning in a long file).
+  if (scratchDirs.size === 0) process.once('exit', () => scratchDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  scratchDirs.add(dir);
   return dir;
 }
 

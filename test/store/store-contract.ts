@@ -614,6 +614,32 @@ export function describeStoreContract(subject: StoreUnderTest): void {
         assert.equal(await store.hitRateLimit(`${a}:short`, 1_000, at(1)), 1);
       });
 
+      it('reads the count without adding a hit', async () => {
+        const key = `peek:${randomUUID()}`;
+        assert.equal(await store.countRateLimit(key, windowMs, at(1_000)), 0);
+        for (let i = 0; i < 4; i++) await store.hitRateLimit(key, windowMs, at(10_000));
+        assert.equal(await store.countRateLimit(key, windowMs, at(20_000)), 4);
+        assert.equal(await store.countRateLimit(key, windowMs, at(20_000)), 4, 'reading twice changes nothing');
+        // The same sliding estimate as a hit: 25% into the next bucket, 75% of the previous 4.
+        assert.equal(await store.countRateLimit(key, windowMs, at(windowMs + 15_000)), 3);
+        assert.equal(await store.hitRateLimit(key, windowMs, at(windowMs + 15_000)), 4);
+      });
+
+      it('refunds a hit in the bucket it was counted in, never below zero', async () => {
+        const key = `refund:${randomUUID()}`;
+        for (let i = 0; i < 3; i++) await store.hitRateLimit(key, windowMs, at(10_000));
+        await store.refundRateLimit(key, windowMs, at(10_000));
+        assert.equal(await store.countRateLimit(key, windowMs, at(20_000)), 2);
+        // Refunded after the bucket rolled over: the previous bucket loses the hit, the current one is untouched.
+        await store.hitRateLimit(key, windowMs, at(windowMs + 1_000));
+        await store.refundRateLimit(key, windowMs, at(10_000));
+        // At the very start of the new bucket the previous one still counts in full: 1 left there, 1 here.
+        assert.equal(await store.countRateLimit(key, windowMs, at(windowMs)), 2);
+        for (let i = 0; i < 5; i++) await store.refundRateLimit(key, windowMs, at(10_000));
+        assert.equal(await store.countRateLimit(key, windowMs, at(windowMs)), 1, 'the previous bucket stops at zero; the current keeps its hit');
+        await store.refundRateLimit(`never-hit:${randomUUID()}`, windowMs, at(0));
+      });
+
       it('counts concurrent hits exactly: each sees its own increment', async () => {
         const key = `burst:${randomUUID()}`;
         const counts = await Promise.all(Array.from({ length: 40 }, () => store.hitRateLimit(key, windowMs, at(5_000))));

@@ -37,6 +37,7 @@ export function selfServiceApiRoutes(deps: Deps): Hono<AppEnv> {
       aal: c.req.query('aal'),
       returnTo: validatedReturnTo(deps, c, 'login'),
       session: await sessionFromToken(deps, c.req.header('x-session-token')),
+      clientIp: c.get('client').ip,
     });
     return c.json(flowToJson(flow, await maybeStartTokenExchange(deps, c, flow)));
   });
@@ -47,6 +48,7 @@ export function selfServiceApiRoutes(deps: Deps): Hono<AppEnv> {
       requestUrl: requestUrl(deps, c),
       returnTo: validatedReturnTo(deps, c, 'registration'),
       session: await sessionFromToken(deps, c.req.header('x-session-token')),
+      clientIp: c.get('client').ip,
     });
     return c.json(flowToJson(flow, await maybeStartTokenExchange(deps, c, flow)));
   });

@@ -28,13 +28,13 @@ export function selfServiceBrowserRoutes(deps: Deps): Hono<AppEnv> {
     const refresh = c.req.query('refresh') === 'true';
     const aal = c.req.query('aal');
     return initBrowserFlow(deps, c, 'login', refresh || (aal !== undefined && aal !== '' && aal !== 'aal1'), (session, returnTo, csrfToken) =>
-      createLoginFlow(deps, { type: 'browser', requestUrl: requestUrl(deps, c), refresh, aal, returnTo, csrfToken, session }),
+      createLoginFlow(deps, { type: 'browser', requestUrl: requestUrl(deps, c), refresh, aal, returnTo, csrfToken, session, clientIp: c.get('client').ip }),
     );
   });
 
   app.get('/self-service/registration/browser', (c) =>
     initBrowserFlow(deps, c, 'registration', false, (session, returnTo, csrfToken) =>
-      createRegistrationFlow(deps, { type: 'browser', requestUrl: requestUrl(deps, c), returnTo, csrfToken, session }),
+      createRegistrationFlow(deps, { type: 'browser', requestUrl: requestUrl(deps, c), returnTo, csrfToken, session, clientIp: c.get('client').ip }),
     ),
   );
 

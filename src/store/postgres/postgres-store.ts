@@ -401,6 +401,25 @@ export class PostgresStore implements Store {
     if (!counts) throw new Error('the rate-limit upsert returned no row');
     return slidingWindowCount(counts.previous, counts.current, (nowMs - bucketStart) / windowMs);
   }
+
+  async countRateLimit(key: string, windowMs: number, now: Date): Promise<number> {
+    const nowMs = now.getTime();
+    const bucketStart = bucketStartOf(nowMs, windowMs);
+    const rows = await this.db
+      .select({ bucketStart: rateLimitBuckets.bucketStart, count: rateLimitBuckets.count })
+      .from(rateLimitBuckets)
+      .where(and(eq(rateLimitBuckets.key, key), inArray(rateLimitBuckets.bucketStart, [bucketStart, bucketStart - windowMs])));
+    const countAt = (start: number): number => rows.find((row) => Number(row.bucketStart) === start)?.count ?? 0;
+    return slidingWindowCount(countAt(bucketStart - windowMs), countAt(bucketStart), (nowMs - bucketStart) / windowMs);
+  }
+
+  async refundRateLimit(key: string, windowMs: number, hitAt: Date): Promise<void> {
+    const bucketStart = bucketStartOf(hitAt.getTime(), windowMs);
+    await this.db
+      .update(rateLimitBuckets)
+      .set({ count: sql`${rateLimitBuckets.count} - 1` })
+      .where(and(eq(rateLimitBuckets.key, key), eq(rateLimitBuckets.bucketStart, bucketStart), gt(rateLimitBuckets.count, 0)));
+  }
 }
 
 /** Unique violations that mean something to callers, by the constraint that was violated. */

@@ -22,6 +22,7 @@ import type {
   SessionPageQuery,
   SessionWithIdentity,
 } from '../types.js';
+import { CommitSync } from './commit-sync.js';
 import { SqliteImportStatements } from './import-statements.js';
 import { openSqliteDatabase } from './open-database.js';
 import { SessionCache } from './session-cache.js';
@@ -49,6 +50,7 @@ export class SqliteStore implements Store {
   private readonly sessionByTokenHash: SessionLookup;
   private readonly sessionCache: SessionCache | null;
   private importStatements: SqliteImportStatements | null = null;
+  private readonly commitSync: CommitSync;
 
   /** `sessionCacheMaxEntries`: bound of the whoami cache (session-cache.ts); 0 turns it off. */
   constructor(dsn: string, options: { sessionCacheMaxEntries?: number } = {}) {
@@ -58,6 +60,15 @@ export class SqliteStore implements Store {
     this.sessionByTokenHash = prepareSessionLookup(this.sqlite);
     const cacheEntries = options.sessionCacheMaxEntries ?? DEFAULT_SESSION_CACHE_ENTRIES;
     this.sessionCache = cacheEntries > 0 ? new SessionCache(this.sqlite, cacheEntries) : null;
+    this.commitSync = CommitSync.of(this.sqlite);
+  }
+
+  /**
+   * Runs a write whose loss in a power cut is harmless (a self-service flow, which the user simply starts again,
+   * or a rate-limit counter) without the fsync that `synchronous = FULL` makes every commit pay (commit-sync.ts).
+   */
+  private withoutCommitSync<T>(write: () => T): T {
+    return this.commitSync.relaxedFor(write);
   }
 
   private migrateNow(): void {
@@ -334,7 +345,7 @@ export class SqliteStore implements Store {
   // --- flows ------------------------------------------------------------------------------------
 
   async createFlow(flow: Flow): Promise<void> {
-    this.db.insert(selfserviceFlows).values(flowToRow(flow)).run();
+    this.withoutCommitSync(() => this.db.insert(selfserviceFlows).values(flowToRow(flow)).run());
   }
 
   async getFlow(id: string): Promise<Flow | null> {
@@ -345,7 +356,7 @@ export class SqliteStore implements Store {
   async updateFlow(flow: Flow): Promise<void> {
     const { id: _id, createdAt: _createdAt, ...fields } = flowToRow(flow);
     const notReopening = flow.state === 'passed_challenge' ? undefined : ne(selfserviceFlows.state, 'passed_challenge');
-    this.db.update(selfserviceFlows).set(fields).where(and(eq(selfserviceFlows.id, flow.id), notReopening)).run();
+    this.withoutCommitSync(() => this.db.update(selfserviceFlows).set(fields).where(and(eq(selfserviceFlows.id, flow.id), notReopening)).run());
   }
 
   async deleteExpiredFlows(before: Date): Promise<number> {
@@ -359,7 +370,7 @@ export class SqliteStore implements Store {
     const bucketStart = bucketStartOf(nowMs, windowMs);
     // IMMEDIATE takes the write lock at BEGIN: hits from other processes on the same file wait (busy_timeout)
     // and count in turn, and nothing is read from a snapshot that another writer has changed since.
-    return this.db.transaction((tx) => {
+    return this.withoutCommitSync(() => this.db.transaction((tx) => {
       const current = tx
         .insert(rateLimitBuckets)
         .values({ key, bucketStart, count: 1 })
@@ -373,7 +384,30 @@ export class SqliteStore implements Store {
         .get();
       tx.delete(rateLimitBuckets).where(and(eq(rateLimitBuckets.key, key), lt(rateLimitBuckets.bucketStart, bucketStart - windowMs))).run();
       return slidingWindowCount(previous?.count ?? 0, current.count, (nowMs - bucketStart) / windowMs);
-    }, { behavior: 'immediate' });
+    }, { behavior: 'immediate' }));
+  }
+
+  async countRateLimit(key: string, windowMs: number, now: Date): Promise<number> {
+    const nowMs = now.getTime();
+    const bucketStart = bucketStartOf(nowMs, windowMs);
+    const counts = this.db
+      .select({ bucketStart: rateLimitBuckets.bucketStart, count: rateLimitBuckets.count })
+      .from(rateLimitBuckets)
+      .where(and(eq(rateLimitBuckets.key, key), inArray(rateLimitBuckets.bucketStart, [bucketStart, bucketStart - windowMs])))
+      .all();
+    const countAt = (start: number): number => counts.find((c) => c.bucketStart === start)?.count ?? 0;
+    return slidingWindowCount(countAt(bucketStart - windowMs), countAt(bucketStart), (nowMs - bucketStart) / windowMs);
+  }
+
+  async refundRateLimit(key: string, windowMs: number, hitAt: Date): Promise<void> {
+    const bucketStart = bucketStartOf(hitAt.getTime(), windowMs);
+    this.withoutCommitSync(() =>
+      this.db
+        .update(rateLimitBuckets)
+        .set({ count: sql`${rateLimitBuckets.count} - 1` })
+        .where(and(eq(rateLimitBuckets.key, key), eq(rateLimitBuckets.bucketStart, bucketStart), gt(rateLimitBuckets.count, 0)))
+        .run(),
+    );
   }
 
   async deleteStaleRateLimitBuckets(before: Date): Promise<number> {
