@@ -6,6 +6,8 @@
  *   C  whoami?tokenize_as=postgrest, cold               (5,000 fresh sessions, each used once)
  *   D  the ceiling: a bare Hono app signing an equivalent EdDSA JWT with node:crypto
  *   E  whoami p99 while logins run steadily at the argon2 rate
+ *   F  whoami while flows are created at full speed from other addresses (bench/flow-flood.ts)
+ *   T  failed logins by kind of stored hash, against an unknown identifier (bench/login-timing.ts)
  *
  * A, B and D run in interleaved rounds (A B D, A B D, ...) and each reports its median round: on a shared
  * 2-core VM the machine's speed drifts by ±30% over a minute, and the ratios must compare like with like.
@@ -21,7 +23,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loaderFlags } from '../src/runtime/loader-flags.js';
 import type { CeilingMessage, HarnessMessage, ServerMessage } from './bench-protocol.js';
+import { printFlowFlood, runFlowFlood } from './flow-flood.js';
 import { findLoadTool, type LoadResult, type LoadTool } from './load-tool.js';
+import { printLoginTiming, runLoginTiming } from './login-timing.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -121,6 +125,8 @@ await logins.stop();
 results.E.note = `${loginRate.toFixed(1)} logins/s alongside (${loginRateAlone.toFixed(1)}/s alone), ${logins.failures() + alone.failures()} failed`;
 
 await request(tessera, { type: 'stop' }, 'stopped');
+const flood = await runFlowFlood({ tool, dsn: options.dsn ?? null, workDir, durationS: durationS * rounds, connections, threads });
+const timing = await runLoginTiming({ dsn: options.dsn ?? null, workDir, rounds: 15 });
 
 // --- report ---------------------------------------------------------------------------------------------
 const A = caseResult('A');
@@ -150,6 +156,9 @@ for (const [name, label] of [
   const r = results[name] as LoadResult & { note?: string };
   console.log(`${label.padEnd(40)} ${r.rps.toFixed(0).padStart(9)} ${r.p50Ms.toFixed(2).padStart(10)} ${r.p99Ms.toFixed(2).padStart(9)} ${String(r.errors).padStart(8)}${r.note ? `   ${r.note}` : ''}`);
 }
+if (flood) printFlowFlood(flood);
+console.log('');
+printLoginTiming(timing);
 console.log('');
 console.log(`ratios: B/D ${ratios['B/D'].toFixed(2)}   A/D ${ratios['A/D'].toFixed(2)}   C/D ${ratios['C/D'].toFixed(2)}`);
 for (const check of checks) console.log(`${check.ok ? 'PASS' : 'MISS'}  ${check.what.padEnd(34)} ${check.value}`);
@@ -166,6 +175,8 @@ const report = {
   rounds: roundsOf,
   ratios,
   memoryAfterC: { serverRssBytes: memory.serverRss, mapperWorkers: memory.children },
+  flowFlood: flood,
+  loginTiming: timing,
   targets: TARGETS,
   checks,
 };

@@ -189,7 +189,7 @@ describe('a failed password check costs the same whatever stands behind the iden
     assert.equal((await hasher.verify(PBKDF2, '123456')).ok, true, 'the scripted clock changes timing only, never the verdict');
   });
 
-  it('follows the recent cost of a class, so a slow moment does not hold failures for ever', async () => {
+  it('follows the recent cost of a class, and a lone slow check does not hold failures for long', async () => {
     const clock = new ScriptedClock();
     const hasher = new PasswordHasher(config, { concurrency: 1, clock });
     clock.nextChecksTake(400);
@@ -198,7 +198,20 @@ describe('a failed password check costs the same whatever stands behind the iden
       clock.nextChecksTake(100);
       await hasher.verifyDummy('x');
     }
-    assert.equal(hasher.failureFloorMs, 100, 'the slow start-up check has left the window of recent checks');
+    assert.equal(hasher.failureFloorMs, 400, 'a slow check counts while there are few');
+    clock.nextChecksTake(100);
+    await hasher.verifyDummy('x');
+    assert.equal(hasher.failureFloorMs, 100, 'one slow check among ten no longer holds every failure');
+    for (let i = 0; i < 16; i++) {
+      clock.nextChecksTake(i % 4 === 0 ? 500 : 100);
+      await hasher.verifyDummy('x');
+    }
+    assert.equal(hasher.failureFloorMs, 500, 'a slow machine (a quarter of the checks) raises the floor');
+    for (let i = 0; i < 16; i++) {
+      clock.nextChecksTake(100);
+      await hasher.verifyDummy('x');
+    }
+    assert.equal(hasher.failureFloorMs, 100, 'and the floor comes down with it');
   });
 });
 
