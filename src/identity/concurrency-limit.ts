@@ -44,8 +44,4 @@ export class ConcurrencyLimit {
     return this.waiting.length;
   }
 
-  /** Tasks holding a slot. */
-  get active(): number {
-    return this.running;
-  }
 }

@@ -162,10 +162,6 @@ export class PasswordHasher {
     return this.limit.pending;
   }
 
-  /** Hashes being computed. */
-  get running(): number {
-    return this.limit.active;
-  }
 }
 
 const argon2Format: HashFormat = {
