@@ -82,7 +82,8 @@ export function isExpired(flow: Flow, now: Date): boolean {
 export async function expiredFlowError(deps: Deps, expired: Flow, replacement: Flow, message: UiText, clientIp: string | null = null): Promise<KratosError> {
   const now = deps.now();
   addMessage(uiOf(replacement), null, message);
-  await storeNewFlow(deps, replacement, clientIp);
+  await enforceFlowCreationLimit(deps, clientIp);
+  await deps.store.createFlow(replacement);
   return new KratosError(410, {
     id: 'self_service_flow_expired',
     reason: `The self-service flow expired ${minutesSince(expired.expiresAt, now)} minutes ago, initialize a new one.`,
@@ -104,15 +105,6 @@ export function expiredFlowFetchError(deps: Deps, kind: FlowKind): KratosError {
     message: 'self-service flow expired',
     details: { api: joinUrl(deps.config.serve.public.baseUrl, `self-service/${kind}/api`) },
   });
-}
-
-/**
- * Stores a new flow made for a client, after counting it against the client address's flow-creation limit
- * (429 over it): every stored flow is a row an unauthenticated client made us write.
- */
-export async function storeNewFlow(deps: Deps, flow: Flow, clientIp: string | null): Promise<void> {
-  await enforceFlowCreationLimit(deps, clientIp);
-  await deps.store.createFlow(flow);
 }
 
 export async function saveFlow(deps: Deps, flow: Flow): Promise<void> {

@@ -8,8 +8,9 @@ import { issueSession } from '../session/issue-session.js';
 import { FlowAlreadyCompletedError } from '../store/errors.js';
 import type { Flow, FlowType, SessionWithIdentity } from '../store/types.js';
 import { text, type UiText } from '../text/messages.js';
-import { alreadyCompleted, csrfTokenOf, newFlow, storeNewFlow } from './flow-lifecycle.js';
+import { alreadyCompleted, csrfTokenOf, newFlow } from './flow-lifecycle.js';
 import { countLoginAttempt } from './login-attempt-limits.js';
+import { enforceFlowCreationLimit } from './rate-limits.js';
 import { isFormOutcome, jsonType, openSubmission, type FormOutcome, type SubmitBody } from './submission.js';
 import type { RequestContext } from './request-context.js';
 import { addMessage, csrfNode, loginPasswordNodes, setNodeValue } from './ui-nodes.js';
@@ -47,8 +48,10 @@ export async function createLoginFlow(deps: Deps, params: LoginFlowParams & { aa
     throw badRequest('No second factor is configured, so the authenticator assurance level aal2 cannot be reached.');
   }
   if (params.session && !params.refresh) throw sessionAlreadyAvailable();
+  // Counted before the flow is even built: a flood over the limit costs no more than the answer.
+  await enforceFlowCreationLimit(deps, params.clientIp);
   const flow = buildLoginFlow(deps, params);
-  await storeNewFlow(deps, flow, params.clientIp);
+  await deps.store.createFlow(flow);
   return flow;
 }
 

@@ -8,9 +8,9 @@ import { issueSession } from '../session/issue-session.js';
 import { DuplicateCredentialIdentifierError, FlowAlreadyCompletedError } from '../store/errors.js';
 import type { Flow, FlowType, Identity, SessionWithIdentity } from '../store/types.js';
 import { text } from '../text/messages.js';
-import { alreadyCompleted, csrfTokenOf, newFlow, storeNewFlow } from './flow-lifecycle.js';
+import { alreadyCompleted, csrfTokenOf, newFlow } from './flow-lifecycle.js';
 import { sessionAlreadyAvailable } from './login.js';
-import { enforceRegistrationIdentifierLimit } from './rate-limits.js';
+import { enforceFlowCreationLimit, enforceRegistrationIdentifierLimit } from './rate-limits.js';
 import { asObject, isFormOutcome, jsonType, openSubmission, type FormOutcome, type SubmitBody } from './submission.js';
 import type { RequestContext } from './request-context.js';
 import { addMessage, csrfNode, registrationPasswordNodes, setNodeValue, traitNodes } from './ui-nodes.js';
@@ -42,8 +42,10 @@ export function registrationDisabled(): KratosError {
 export async function createRegistrationFlow(deps: Deps, params: RegistrationFlowParams & { session: SessionWithIdentity | null; clientIp: string | null }): Promise<Flow> {
   if (!deps.config.selfservice.flows.registration.enabled) throw registrationDisabled();
   if (params.session) throw sessionAlreadyAvailable();
+  // Counted before the flow is even built: a flood over the limit costs no more than the answer.
+  await enforceFlowCreationLimit(deps, params.clientIp);
   const flow = buildRegistrationFlow(deps, params);
-  await storeNewFlow(deps, flow, params.clientIp);
+  await deps.store.createFlow(flow);
   return flow;
 }
 
