@@ -67,8 +67,8 @@ describe('container image', () => {
     const volumes = JSON.parse(instructions('VOLUME')[0] ?? '[]') as string[];
     const config = loadConfig({ file: 'docker/kratos.yml', env: { DSN: /ENV[^\n]*\n?\s*DSN=(\S+)/.exec(dockerfile)?.[1] ?? '' } });
     assert.ok(volumes.includes(dirname(sqlitePathFromDsn(config.dsn))), 'the SQLite file is on a volume');
-    for (const template of config.session.tokenizerTemplates.values()) {
-      assert.ok(volumes.includes(dirname(new URL(template.jwksUrl).pathname)), `${template.name}'s key file is on a volume`);
+    for (const template of config.session.whoami.tokenizer.templates.values()) {
+      assert.ok(volumes.includes(dirname(new URL(template.jwks_url).pathname)), `${template.name}'s key file is on a volume`);
     }
     assert.deepEqual(JSON.parse(instructions('ENTRYPOINT')[0] ?? '[]'), ['node', 'dist/main.js']);
     assert.deepEqual(JSON.parse(instructions('CMD').at(-1) ?? '[]'), ['serve', '-c', '/etc/tessera/kratos.yml']);
@@ -78,15 +78,15 @@ describe('container image', () => {
     const config = loadConfig({ file: 'docker/kratos.yml', env: {} });
     assert.equal(config.serve.public.host, '0.0.0.0');
     assert.equal(config.serve.admin.host, '127.0.0.1');
-    assert.ok(config.tessera.shutdownGraceMs < 10_000, 'drains before Docker sends SIGKILL (10 s after SIGTERM by default)');
+    assert.ok(config.tessera.shutdown.grace_period < 10_000, 'drains before Docker sends SIGKILL (10 s after SIGTERM by default)');
     for (const schema of config.identity.schemas) assert.match(schema.url, /^file:\/\/\/app\/templates\//);
 
     const exposed = loadConfig({ file: 'docker/kratos.yml', env: { DSN: 'memory', SERVE_ADMIN_HOST: '0.0.0.0' } });
     // The image's files live in /app; here the schema comes from the checkout, and no tokenizer keys are needed.
     exposed.identity.schemas = [{ id: 'default', url: `file://${join(process.cwd(), 'templates/identity.schema.json')}` }];
-    exposed.session.tokenizerTemplates = new Map();
+    exposed.session.whoami.tokenizer.templates = new Map();
     await assert.rejects(buildRuntime(exposed, createLogger('silent')), (error: unknown) => error instanceof ConfigError && error.keyPath === 'serve.admin.host');
-    exposed.tessera.adminApiKey = 'a-long-enough-admin-api-key';
+    exposed.tessera.admin.api_key = 'a-long-enough-admin-api-key';
     const runtime = await buildRuntime(exposed, createLogger('silent'));
     await runtime.close();
   });
