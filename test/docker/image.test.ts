@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { tempDir } from '../helpers/config.js';
 import { copiesOf, envOf, execForm, instructionsOf, parseCopy, readDockerfile, type Copy, type Stage } from '../helpers/dockerfile.js';
+import { freePort } from '../helpers/free-port.js';
 
 /**
  * There is no Docker engine here, so the image is built and run the way Docker would, on this machine: each
@@ -59,16 +59,6 @@ function copyInto(root: string, workdir: string, copy: Copy, fromStage: (name: s
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 describe('container image (built and run without a Docker engine)', () => {
   it('copies only files that a clean clone has and that .dockerignore lets through', () => {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, statSync, symlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { tempDir } from '../helpers/config.js';
 import { codeBlocks } from '../helpers/markdown.js';
+import { freePort } from '../helpers/free-port.js';
 
 /**
  * README's quick start, followed as a new user would: `npm start` on a fresh copy of the checkout (the shipped
@@ -16,16 +16,6 @@ import { codeBlocks } from '../helpers/markdown.js';
  */
 const walkthrough = codeBlocks('README.md', 'sh', 'Quick start').find((block) => block.includes('curl'));
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 describe('README quick start, as written', () => {
   const checkout = tempDir('tessera-quick-start-');
