@@ -9,7 +9,7 @@ import { configChecks } from './checks.js';
 import { ConfigError } from './config-error.js';
 import { applyOverride, collectEnvOverrides } from './env-overrides.js';
 import { refuseNotImplemented, refuseNotImplementedEnv } from './not-implemented.js';
-import { configSchema } from './schema.js';
+import { configSchema, type ConfigValues } from './schema.js';
 import type { Config } from './types.js';
 
 // ajv-formats ships CommonJS with a default export property.
@@ -51,7 +51,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   return config;
 }
 
-function decode(document: Record<string, unknown>, file: string | null): ReturnType<typeof Value.Decode<typeof configSchema>> {
+function decode(document: Record<string, unknown>, file: string | null): ConfigValues {
   try {
     return Value.Decode(configSchema, document);
   } catch (error) {
