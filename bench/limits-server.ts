@@ -28,7 +28,7 @@ export type LimitsServerMessage =
   | { type: 'stop' };
 
 export type LimitsServerReply =
-  | { type: 'ready'; port: number; sessionToken: string; dialect: string; argon2: { memoryKiB: number; iterations: number; parallelism: number } }
+  | { type: 'ready'; port: number; sessionToken: string; dialect: string; argon2: { memory: number; iterations: number; parallelism: number } }
   | { type: 'stopped' }
   | { type: 'failed'; message: string };
 
@@ -80,7 +80,7 @@ async function handle(message: LimitsServerMessage): Promise<void> {
     await deps.store.createIdentity(newIdentity({ schema, traits, now, credentials: [passwordCredential(passwordIdentifiers(schema, traits), hashed, now)] }));
   }
   const whoamiIdentity = newIdentity({ schema, traits: { email: `whoami-${randomUUID().slice(0, 8)}@example.org` }, now });
-  const issued = issueSession(whoamiIdentity.id, { method: 'password' }, { ip: '127.0.0.1', userAgent: 'tessera-bench' }, now, config.session.lifespanMs);
+  const issued = issueSession(whoamiIdentity.id, { method: 'password' }, { ip: '127.0.0.1', userAgent: 'tessera-bench' }, now, config.session.lifespan);
   await deps.store.createIdentity(whoamiIdentity, { session: issued.session });
 
   reply({ type: 'ready', port: (server.address() as AddressInfo).port, sessionToken: issued.token, dialect: deps.store.dialect, argon2: config.hashers.argon2 });

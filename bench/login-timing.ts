@@ -47,8 +47,8 @@ export async function runLoginTiming(options: LoginTimingOptions): Promise<Login
       'ready',
     );
     const base = `http://127.0.0.1:${ready.port}`;
-    const { memoryKiB, iterations, parallelism } = ready.argon2;
-    console.log(`T failed logins by kind of stored hash (current argon2id m=${memoryKiB} KiB t=${iterations} p=${parallelism}), ${options.rounds} rounds after a first one ...`);
+    const { memory, iterations, parallelism } = ready.argon2;
+    console.log(`T failed logins by kind of stored hash (current argon2id m=${memory / 1024} KiB t=${iterations} p=${parallelism}), ${options.rounds} rounds after a first one ...`);
     const targets = [...accounts.map((a) => ({ name: a.name, email: a.email })), { name: UNKNOWN, email: `nobody-${randomUUID()}@example.org` }];
     const samples = new Map<string, number[]>(targets.map((t) => [t.name, []]));
     const first = new Map<string, number>();

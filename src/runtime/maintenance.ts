@@ -38,13 +38,13 @@ export async function runMaintenance(deps: Deps): Promise<void> {
 
 /** A bucket is read while it is the current or the previous one of its key's window, i.e. for two windows. */
 function longestRateLimitWindowMs(deps: Deps): number {
-  const { login, registration, flowCreation } = deps.config.tessera.rateLimits;
+  const { login, registration, flow_creation } = deps.config.tessera.rate_limits;
   return Math.max(
-    login.perIdentifier.windowMs,
-    login.perIdentifierAndIp.windowMs,
-    login.perIp.windowMs,
-    registration.perIdentifier.windowMs,
-    registration.perIp.windowMs,
-    flowCreation.perIp.windowMs,
+    login.per_identifier.window,
+    login.per_identifier_and_ip.window,
+    login.per_ip.window,
+    registration.per_identifier.window,
+    registration.per_ip.window,
+    flow_creation.per_ip.window,
   );
 }

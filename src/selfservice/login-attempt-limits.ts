@@ -33,32 +33,32 @@ const NOTHING_COUNTED: CountedLoginAttempt = { refund: async () => undefined };
  * address share one address, "unknown".
  */
 export async function countLoginAttempt(deps: Deps, identifier: string, ip: string | null): Promise<CountedLoginAttempt> {
-  const limits = deps.config.tessera.rateLimits;
+  const limits = deps.config.tessera.rate_limits;
   if (!limits.enabled) return NOTHING_COUNTED;
   const digest = identifierDigest(identifier);
   const address = ip === null || ip === '' ? 'unknown' : ipRateLimitSubject(ip);
   const pair: LimitedKey = {
     key: `login:pair:${digest}:${address}`,
-    window: limits.login.perIdentifierAndIp,
+    rule: limits.login.per_identifier_and_ip,
     reason: (seconds) => `Too many failed login attempts for this identifier from this network address. Retry in ${seconds} seconds.`,
     log: { action: 'login', scope: 'identifier_and_ip', ...(ip ? { client_ip: ip } : {}) },
   };
-  const identifierWindow = limits.login.perIdentifier;
+  const identifierRule = limits.login.per_identifier;
   const identifierKey = `login:identifier:${digest}`;
 
   const hitAt = deps.now();
   const pairCount = await countHit(deps, pair);
-  const identifierCount = await deps.store.hitRateLimit(identifierKey, identifierWindow.windowMs, hitAt);
-  if (identifierCount > identifierWindow.limit && pairCount > 1) {
+  const identifierCount = await deps.store.hitRateLimit(identifierKey, identifierRule.window, hitAt);
+  if (identifierCount > identifierRule.limit && pairCount > 1) {
     // The account is under attack and this address has tried it already: it may try again once its own earlier
     // attempts have left the pair's window, i.e. when its pair count is back to this attempt alone.
-    const seconds = retryAfterSeconds(hitAt.getTime(), { limit: 1, windowMs: pair.window.windowMs }, pairCount);
+    const seconds = retryAfterSeconds(hitAt.getTime(), { limit: 1, window: pair.rule.window }, pairCount);
     throw blockKey(deps, { ...pair, log: { ...pair.log, scope: 'identifier' } }, hitAt, seconds);
   }
   return {
     refund: async () => {
-      await deps.store.refundRateLimit(pair.key, pair.window.windowMs, hitAt);
-      await deps.store.refundRateLimit(identifierKey, identifierWindow.windowMs, hitAt);
+      await deps.store.refundRateLimit(pair.key, pair.rule.window, hitAt);
+      await deps.store.refundRateLimit(identifierKey, identifierRule.window, hitAt);
     },
   };
 }

@@ -20,7 +20,7 @@ export type RateLimitedAction = 'login' | 'registration';
 /** One counter and what a client over it is told. */
 export interface LimitedKey {
   key: string;
-  window: SlidingWindowLimit;
+  rule: SlidingWindowLimit;
   /** The 429's reason, ending in the Retry-After seconds. */
   reason(seconds: number): string;
   /** Logged (at warn) when the limit trips: never an identifier. */
@@ -29,11 +29,11 @@ export interface LimitedKey {
 
 /** Counts a submit from `ip`; throws a 429 when that address is over its limit. Unknown addresses are not limited. */
 export async function enforceClientIpLimit(deps: Deps, action: RateLimitedAction, ip: string | null): Promise<void> {
-  const limits = deps.config.tessera.rateLimits;
+  const limits = deps.config.tessera.rate_limits;
   if (!limits.enabled || ip === null || ip === '') return;
   await countHit(deps, {
     key: `${action}:ip:${ipRateLimitSubject(ip)}`,
-    window: limits[action].perIp,
+    rule: limits[action].per_ip,
     reason: (seconds) => `Too many ${action} attempts from this network address. Retry in ${seconds} seconds.`,
     log: { action, scope: 'ip', client_ip: ip },
   });
@@ -45,12 +45,12 @@ export async function enforceClientIpLimit(deps: Deps, action: RateLimitedAction
  * attempts.
  */
 export async function enforceRegistrationIdentifierLimit(deps: Deps, identifiers: readonly string[]): Promise<void> {
-  const limits = deps.config.tessera.rateLimits;
+  const limits = deps.config.tessera.rate_limits;
   if (!limits.enabled) return;
   for (const identifier of new Set(identifiers)) {
     await countHit(deps, {
       key: `registration:identifier:${identifierDigest(identifier)}`,
-      window: limits.registration.perIdentifier,
+      rule: limits.registration.per_identifier,
       reason: (seconds) => `Too many registration attempts for this identifier. Retry in ${seconds} seconds.`,
       log: { action: 'registration', scope: 'identifier' },
     });
@@ -76,17 +76,17 @@ export async function ensureFlowCreationAllowed(deps: Deps, ip: string | null): 
   const now = deps.now();
   const known = deps.rateLimitBlocks.secondsLeft(limited.key, now.getTime());
   if (known !== null) throw tooManyRequests(limited, known);
-  const count = await deps.store.countRateLimit(limited.key, limited.window.windowMs, now);
+  const count = await deps.store.countRateLimit(limited.key, limited.rule.window, now);
   // The next hit would be count + 1: refused when that is over the limit.
-  if (count >= limited.window.limit) throw tooManyRequests(limited, retryAfterSeconds(now.getTime(), limited.window, count + 1));
+  if (count >= limited.rule.limit) throw tooManyRequests(limited, retryAfterSeconds(now.getTime(), limited.rule, count + 1));
 }
 
 function flowCreationKey(deps: Deps, ip: string | null): LimitedKey | null {
-  const limits = deps.config.tessera.rateLimits;
+  const limits = deps.config.tessera.rate_limits;
   if (!limits.enabled || ip === null || ip === '') return null;
   return {
     key: `flows:ip:${ipRateLimitSubject(ip)}`,
-    window: limits.flowCreation.perIp,
+    rule: limits.flow_creation.per_ip,
     reason: (seconds) => `Too many self-service flows were started from this network address. Retry in ${seconds} seconds.`,
     log: { action: 'flow_creation', scope: 'ip', client_ip: ip },
   };
@@ -101,8 +101,8 @@ export async function countHit(deps: Deps, limited: LimitedKey): Promise<number>
   const now = deps.now();
   const known = deps.rateLimitBlocks.secondsLeft(limited.key, now.getTime());
   if (known !== null) throw tooManyRequests(limited, known);
-  const count = await deps.store.hitRateLimit(limited.key, limited.window.windowMs, now);
-  if (count > limited.window.limit) throw blockKey(deps, limited, now, retryAfterSeconds(now.getTime(), limited.window, count));
+  const count = await deps.store.hitRateLimit(limited.key, limited.rule.window, now);
+  if (count > limited.rule.limit) throw blockKey(deps, limited, now, retryAfterSeconds(now.getTime(), limited.rule, count));
   return count;
 }
 
@@ -147,8 +147,8 @@ export function ipRateLimitSubject(ip: string): string {
  * window weighs the previous fixed bucket by how much of it is still inside the window, so the count falls once
  * the current bucket has ended and keeps falling through the next one; `count` bounds what the current bucket holds.
  */
-export function retryAfterSeconds(nowMs: number, window: SlidingWindowLimit, count: number): number {
-  const bucketEnd = bucketStartOf(nowMs, window.windowMs) + window.windowMs;
-  const decay = Math.floor(window.windowMs * Math.max(0, 1 - window.limit / count)) + 1;
+export function retryAfterSeconds(nowMs: number, rule: SlidingWindowLimit, count: number): number {
+  const bucketEnd = bucketStartOf(nowMs, rule.window) + rule.window;
+  const decay = Math.floor(rule.window * Math.max(0, 1 - rule.limit / count)) + 1;
   return Math.max(1, Math.ceil((bucketEnd - nowMs + decay) / 1000));
 }

@@ -13,22 +13,22 @@ describe('hardening settings in kratos.yml', () => {
         bad,
       );
     }
-    assert.deepEqual(testConfig({ tessera: { trusted_proxies: ['10.0.0.0/8', '192.0.2.1', 'fd00::/8', '::1'] } }).tessera.trustedProxies, ['10.0.0.0/8', '192.0.2.1', 'fd00::/8', '::1']);
+    assert.deepEqual(testConfig({ tessera: { trusted_proxies: ['10.0.0.0/8', '192.0.2.1', 'fd00::/8', '::1'] } }).tessera.trusted_proxies, ['10.0.0.0/8', '192.0.2.1', 'fd00::/8', '::1']);
   });
 
   it('reads the shutdown grace period (default 10s) and the rate-limit switch from the environment', () => {
-    assert.equal(loadConfig({ file: null, env: {} }).tessera.shutdownGraceMs, 10_000);
+    assert.equal(loadConfig({ file: null, env: {} }).tessera.shutdown.grace_period, 10_000);
     const config = loadConfig({ file: null, env: { TESSERA_SHUTDOWN_GRACE_PERIOD: '2500ms', TESSERA_RATE_LIMITS_ENABLED: 'false' } });
-    assert.equal(config.tessera.shutdownGraceMs, 2500);
-    assert.equal(config.tessera.rateLimits.enabled, false);
+    assert.equal(config.tessera.shutdown.grace_period, 2500);
+    assert.equal(config.tessera.rate_limits.enabled, false);
     assert.throws(() => loadConfig({ file: null, env: { TESSERA_SHUTDOWN_GRACE_PERIOD: 'soon' } }), /tessera\.shutdown\.grace_period/);
   });
 
   it('reads the limits per identifier and address, on flow creation and on the hashing queue, with their defaults', () => {
     const defaults = loadConfig({ file: null, env: {} }).tessera;
-    assert.deepEqual(defaults.rateLimits.login.perIdentifierAndIp, { limit: 10, windowMs: 300_000 });
-    assert.deepEqual(defaults.rateLimits.flowCreation.perIp, { limit: 300, windowMs: 300_000 });
-    assert.equal(defaults.hashingQueueSize, 128);
+    assert.deepEqual(defaults.rate_limits.login.per_identifier_and_ip, { limit: 10, window: 300_000 });
+    assert.deepEqual(defaults.rate_limits.flow_creation.per_ip, { limit: 300, window: 300_000 });
+    assert.equal(defaults.limits.hashing_queue_size, 128);
     const configured = loadConfig({
       file: null,
       env: {
@@ -39,9 +39,9 @@ describe('hardening settings in kratos.yml', () => {
         TESSERA_LIMITS_HASHING_QUEUE_SIZE: '0',
       },
     }).tessera;
-    assert.deepEqual(configured.rateLimits.login.perIdentifierAndIp, { limit: 4, windowMs: 900_000 });
-    assert.deepEqual(configured.rateLimits.flowCreation.perIp, { limit: 60, windowMs: 60_000 });
-    assert.equal(configured.hashingQueueSize, 0);
+    assert.deepEqual(configured.rate_limits.login.per_identifier_and_ip, { limit: 4, window: 900_000 });
+    assert.deepEqual(configured.rate_limits.flow_creation.per_ip, { limit: 60, window: 60_000 });
+    assert.equal(configured.limits.hashing_queue_size, 0);
   });
 
   it('names the key path of a bad limit, including a window given without its limit or duration', () => {
