@@ -1,3 +1,4 @@
+// test-stores: both
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
