@@ -143,7 +143,7 @@ interface RawConfig {
     keys: { generate_missing: boolean };
     jwks: { max_age: string };
     tokenizer: { mapper_timeout: string; workers?: number; mapper_cache_max_entries: number; mapper_max_memory: string };
-    admin: { api_key?: string };
+    admin: { api_key?: string; allowed_hosts: string[] };
     users_api: { api_key?: string };
     trusted_proxies: string[];
     rate_limits: {
@@ -329,6 +329,7 @@ function normalize(raw: RawConfig, file: string | null): Config {
         mapperMaxMemoryBytes: bytes('tessera.tokenizer.mapper_max_memory', raw.tessera.tokenizer.mapper_max_memory),
       },
       adminApiKey: raw.tessera.admin.api_key ?? null,
+      adminAllowedHosts: raw.tessera.admin.allowed_hosts.map((host) => host.toLowerCase()),
       usersApiKey: raw.tessera.users_api.api_key ?? null,
       trustedProxies: raw.tessera.trusted_proxies,
       rateLimits: {

@@ -329,7 +329,11 @@ export const configSchema = {
         admin: {
           type: 'object',
           default: {},
-          properties: { api_key: { type: 'string', minLength: 16 } },
+          properties: {
+            api_key: { type: 'string', minLength: 16 },
+            // Host names (any port) the admin API answers to besides loopback, IP literals and its own base URL.
+            allowed_hosts: { type: 'array', items: { type: 'string', pattern: '^(\\*\\.)?[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?$' }, default: [] },
+          },
           additionalProperties: false,
         },
         users_api: {

@@ -95,6 +95,8 @@ export interface Config {
     jwksMaxAgeSeconds: number;
     tokenizer: { mapperTimeoutMs: number; workers: number; mapperCacheMaxEntries: number; mapperMaxMemoryBytes: number };
     adminApiKey: string | null;
+    /** `tessera.admin.allowed_hosts`, lower-cased: names the admin API answers to besides its own (admin-host.ts). */
+    adminAllowedHosts: string[];
     usersApiKey: string | null;
     trustedProxies: string[];
     rateLimits: {
