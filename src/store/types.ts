@@ -3,7 +3,8 @@
  * their boundary, so feature code never sees a dialect's column types.
  */
 export type IdentityState = 'active' | 'inactive';
-export type CredentialType = 'password' | 'oidc';
+export const CREDENTIAL_TYPES = ['password', 'oidc'] as const;
+export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
 export type AuthenticatorAssuranceLevel = 'aal0' | 'aal1' | 'aal2' | 'aal3';
 export type JsonObject = Record<string, unknown>;
 
@@ -35,6 +36,12 @@ export interface Credential {
   version: number;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** One identifier of one credential type: what the (type, identifier) key of a credential identifier holds. */
+export interface CredentialIdentifier {
+  type: CredentialType;
+  identifier: string;
 }
 
 export interface Identity {
@@ -135,8 +142,8 @@ export interface IdentityPageQuery {
   /** Rows to skip first (offset pagination: Kratos's legacy `page`, the Auth0-style users API). Ordered by id. */
   offset?: number;
   ids?: string[];
-  /** Exact, normalized credential identifier (any credential type). */
-  credentialsIdentifier?: string;
+  /** Identities owning any of these credential identifiers (exact matches, each spelled as its type stores it). */
+  credentialIdentifiers?: CredentialIdentifier[];
   withCredentials?: boolean;
 }
 

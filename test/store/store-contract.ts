@@ -295,10 +295,18 @@ export function describeStoreContract(subject: StoreUnderTest): void {
         );
       });
 
-      it('filters by an exact credential identifier of any type', async () => {
+      it('filters by exact credential identifiers, each of its own type', async () => {
         const target = all[4] as Identity;
-        assert.deepEqual(await own.listIdentities({ pageSize: 10, credentialsIdentifier: identifierOf(target), withCredentials: true }), [target]);
-        assert.deepEqual(await own.listIdentities({ pageSize: 10, credentialsIdentifier: 'nobody@example.org' }), []);
+        const password = (identifier: string) => ({ type: 'password' as const, identifier });
+        assert.deepEqual(await own.listIdentities({ pageSize: 10, credentialIdentifiers: [password(identifierOf(target))], withCredentials: true }), [target]);
+        assert.deepEqual(await own.listIdentities({ pageSize: 10, credentialIdentifiers: [password('nobody@example.org')] }), []);
+        assert.deepEqual(await own.listIdentities({ pageSize: 10, credentialIdentifiers: [{ type: 'oidc', identifier: identifierOf(target) }] }), [], 'the type is part of the match');
+        assert.deepEqual(await own.listIdentities({ pageSize: 10, credentialIdentifiers: [] }), []);
+        const either = await own.listIdentities({ pageSize: 10, credentialIdentifiers: [password(identifierOf(all[1] as Identity)), password(identifierOf(target)), password('x\u0000y')] });
+        assert.deepEqual(
+          either.map((i) => i.id),
+          [(all[1] as Identity).id, target.id].sort(),
+        );
       });
     });
 

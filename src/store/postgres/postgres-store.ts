@@ -182,20 +182,18 @@ export class PostgresStore implements Store {
 
   async listIdentities(query: IdentityPageQuery): Promise<Identity[]> {
     const ids = query.ids?.filter((id) => !hasNulCharacter(id));
-    if (hasNulCharacter(query.after, query.credentialsIdentifier)) return [];
+    const wanted = query.credentialIdentifiers?.filter(({ identifier }) => !hasNulCharacter(identifier));
+    if (hasNulCharacter(query.after)) return [];
     const conditions = [];
     if (query.after) conditions.push(gt(identities.id, query.after));
     if (ids) conditions.push(inArray(identities.id, ids.length ? ids : ['']));
-    if (query.credentialsIdentifier !== undefined) {
-      conditions.push(
-        inArray(
-          identities.id,
-          this.db
-            .select({ id: identityCredentialIdentifiers.identityId })
-            .from(identityCredentialIdentifiers)
-            .where(eq(identityCredentialIdentifiers.identifier, query.credentialsIdentifier)),
-        ),
-      );
+    if (wanted !== undefined) {
+      const matches = wanted.map(({ type, identifier }) => and(eq(identityCredentialIdentifiers.type, type), eq(identityCredentialIdentifiers.identifier, identifier)));
+      const owners = this.db
+        .select({ id: identityCredentialIdentifiers.identityId })
+        .from(identityCredentialIdentifiers)
+        .where(matches.length > 0 ? or(...matches) : sql`false`);
+      conditions.push(inArray(identities.id, owners));
     }
     const rows = await this.db
       .select()

@@ -9,6 +9,7 @@ import { bucketStartOf, slidingWindowCount } from '../sliding-window.js';
 import type { Store } from '../store.js';
 import type {
   Credential,
+  CredentialIdentifier,
   CredentialType,
   Flow,
   FlowCompletion,
@@ -165,17 +166,7 @@ export class SqliteStore implements Store {
     const conditions = [];
     if (query.after) conditions.push(gt(identities.id, query.after));
     if (query.ids) conditions.push(inArray(identities.id, query.ids.length ? query.ids : ['']));
-    if (query.credentialsIdentifier !== undefined) {
-      conditions.push(
-        inArray(
-          identities.id,
-          this.db
-            .select({ id: identityCredentialIdentifiers.identityId })
-            .from(identityCredentialIdentifiers)
-            .where(eq(identityCredentialIdentifiers.identifier, query.credentialsIdentifier)),
-        ),
-      );
-    }
+    if (query.credentialIdentifiers !== undefined) conditions.push(inArray(identities.id, this.ownersOf(query.credentialIdentifiers)));
     const rows = this.db
       .select()
       .from(identities)
@@ -185,6 +176,15 @@ export class SqliteStore implements Store {
       .offset(query.offset ?? 0)
       .all();
     return this.withCredentials(rows.map(identityFromRow), query.withCredentials);
+  }
+
+  /** The ids of the identities owning any of these identifiers, through the (type, identifier) primary key. */
+  private ownersOf(wanted: CredentialIdentifier[]) {
+    const matches = wanted.map(({ type, identifier }) => and(eq(identityCredentialIdentifiers.type, type), eq(identityCredentialIdentifiers.identifier, identifier)));
+    return this.db
+      .select({ id: identityCredentialIdentifiers.identityId })
+      .from(identityCredentialIdentifiers)
+      .where(matches.length > 0 ? or(...matches) : sql`0`);
   }
 
   async countIdentities(): Promise<number> {
