@@ -175,7 +175,7 @@ function quoted(value: unknown, maxLength = 32): string {
 }
 
 function isShownValue(value: unknown, maxLength: number): value is string {
-  return typeof value === 'string' && value.length <= maxLength && /^[A-Za-z0-9._:+\/-]*$/.test(value);
+  return typeof value === 'string' && value.length <= maxLength && /^[A-Za-z0-9._:+/-]*$/.test(value);
 }
 
 /**
