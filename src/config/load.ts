@@ -113,7 +113,7 @@ interface RawConfig {
   identity: { default_schema_id: string; schemas: Array<{ id: string; url: string }> };
   selfservice: {
     default_browser_return_url?: string;
-    allowed_return_urls: string[];
+    allowed_return_urls?: string[];
     methods: {
       password: { enabled: boolean; config: { min_password_length: number; identifier_similarity_check_enabled: boolean } };
       oidc: { enabled: boolean; config: { base_redirect_uri?: string; providers: RawProvider[] } };
@@ -195,6 +195,10 @@ function normalize(raw: RawConfig, file: string | null): Config {
   const publicBase = raw.serve.public.base_url ?? `http://localhost:${raw.serve.public.port}/`;
   const adminBase = raw.serve.admin.base_url ?? `http://${hostForUrl(raw.serve.admin.host)}:${raw.serve.admin.port}/`;
   const publicUrl = (path: string): string => joinUrl(publicBase, path);
+  // Unset, the redirect defaults follow the public base URL (and so SERVE_PUBLIC_PORT / SERVE_PUBLIC_BASE_URL):
+  // a browser is sent back to this instance's own pages, and return_to may name any of them.
+  const defaultBrowserReturnUrl = raw.selfservice.default_browser_return_url ?? publicUrl('ui/welcome');
+  const allowedReturnUrls = raw.selfservice.allowed_return_urls ?? [...new Set([publicBase, defaultBrowserReturnUrl])];
 
   if (!raw.identity.schemas.some((s) => s.id === raw.identity.default_schema_id)) {
     throw new ConfigError(file, 'identity.default_schema_id', `no schema with id "${raw.identity.default_schema_id}" in identity.schemas`);
@@ -261,8 +265,8 @@ function normalize(raw: RawConfig, file: string | null): Config {
     },
     identity: { defaultSchemaId: raw.identity.default_schema_id, schemas: raw.identity.schemas },
     selfservice: {
-      defaultBrowserReturnUrl: raw.selfservice.default_browser_return_url ?? publicUrl('ui/welcome'),
-      allowedReturnUrls: raw.selfservice.allowed_return_urls,
+      defaultBrowserReturnUrl,
+      allowedReturnUrls,
       methods: {
         password: {
           enabled: raw.selfservice.methods.password.enabled,

@@ -81,7 +81,7 @@ export const configSchema = {
       default: {},
       properties: {
         default_browser_return_url: uri,
-        allowed_return_urls: { type: 'array', items: uri, default: [] },
+        allowed_return_urls: { type: 'array', items: uri },
         methods: {
           type: 'object',
           default: {},
