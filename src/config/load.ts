@@ -152,7 +152,8 @@ interface RawConfig {
       registration: { per_identifier: RawWindow; per_ip: RawWindow };
     };
     limits: { max_body_size: string; hashing_concurrency?: number };
-    database: { max_connections: number; statement_timeout: string; session_cache_max_entries: number };
+    database: { max_connections: number; statement_timeout: string; session_cache_max_entries: number; migration_lock_timeout: string };
+    cleanup: { expired_session_retention: string; batch_size: number };
     shutdown: { grace_period: string };
   };
 }
@@ -353,6 +354,11 @@ function normalize(raw: RawConfig, file: string | null): Config {
         maxConnections: raw.tessera.database.max_connections,
         statementTimeoutMs: duration('tessera.database.statement_timeout', raw.tessera.database.statement_timeout),
         sessionCacheMaxEntries: raw.tessera.database.session_cache_max_entries,
+        migrationLockTimeoutMs: duration('tessera.database.migration_lock_timeout', raw.tessera.database.migration_lock_timeout),
+      },
+      cleanup: {
+        expiredSessionRetentionMs: duration('tessera.cleanup.expired_session_retention', raw.tessera.cleanup.expired_session_retention),
+        batchSize: raw.tessera.cleanup.batch_size,
       },
       shutdownGraceMs: duration('tessera.shutdown.grace_period', raw.tessera.shutdown.grace_period),
     },

@@ -385,6 +385,16 @@ export const configSchema = {
             max_connections: { type: 'integer', minimum: 1, default: 10 },
             statement_timeout: { ...duration, default: '5s' },
             session_cache_max_entries: { type: 'integer', minimum: 0, default: 10000 },
+            migration_lock_timeout: { ...duration, default: '10m' },
+          },
+          additionalProperties: false,
+        },
+        cleanup: {
+          type: 'object',
+          default: {},
+          properties: {
+            expired_session_retention: { ...duration, default: '168h' },
+            batch_size: { type: 'integer', minimum: 1, maximum: 100000, default: 1000 },
           },
           additionalProperties: false,
         },

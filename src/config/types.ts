@@ -107,7 +107,9 @@ export interface Config {
     maxBodyBytes: number;
     hashingConcurrency: number;
     /** `sessionCacheMaxEntries`: the SQLite store's whoami cache (store/sqlite/session-cache.ts); 0 turns it off. */
-    database: { maxConnections: number; statementTimeoutMs: number; sessionCacheMaxEntries: number };
+    database: { maxConnections: number; statementTimeoutMs: number; sessionCacheMaxEntries: number; migrationLockTimeoutMs: number };
+    /** Deleting expired rows (src/runtime/cleanup.ts): the maintenance's session retention, and the batch size. */
+    cleanup: { expiredSessionRetentionMs: number; batchSize: number };
     /** How long SIGTERM waits for in-flight requests before closing their connections. */
     shutdownGraceMs: number;
   };

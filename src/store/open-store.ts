@@ -1,8 +1,9 @@
+import type { PostgresStoreOptions } from './postgres/pool-config.js';
 import type { Store } from './store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 
 /** Picks the store implementation from the DSN, as Kratos does: `sqlite://…` or `memory`, `postgres(ql)://…`. */
-export async function openStore(dsn: string, options: { maxConnections?: number; statementTimeoutMs?: number; sessionCacheMaxEntries?: number } = {}): Promise<Store> {
+export async function openStore(dsn: string, options: PostgresStoreOptions & { sessionCacheMaxEntries?: number } = {}): Promise<Store> {
   if (dsn === 'memory' || dsn.startsWith('sqlite://')) return new SqliteStore(dsn, { sessionCacheMaxEntries: options.sessionCacheMaxEntries });
   if (dsn.startsWith('postgres://') || dsn.startsWith('postgresql://')) {
     const { PostgresStore } = await import('./postgres/postgres-store.js');

@@ -8,6 +8,14 @@ export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
 export type AuthenticatorAssuranceLevel = 'aal0' | 'aal1' | 'aal2' | 'aal3';
 export type JsonObject = Record<string, unknown>;
 
+/**
+ * The rows that expire, each at its own time: a session and a self-service flow at `expires_at`, a rate-limit
+ * bucket at the start of its window (it is read for two windows, so it is stale two windows later). What
+ * `tessera cleanup` and the built-in maintenance delete (src/runtime/cleanup.ts); courier messages come next.
+ */
+export const EXPIRING_KINDS = ['sessions', 'flows', 'rate_limit_buckets'] as const;
+export type ExpiringKind = (typeof EXPIRING_KINDS)[number];
+
 export interface VerifiableAddress {
   id: string;
   value: string;

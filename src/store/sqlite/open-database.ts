@@ -38,8 +38,13 @@ export function openSqliteDatabase(dsn: string): Database.Database {
  */
 function createOwnerOnly(path: string): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  // 'a': creates the file when it is missing, never truncates it; `mode` applies to a new file only.
-  closeSync(openSync(path, 'a', 0o600));
+  // Only a missing file is opened here ('wx'): closing a descriptor of a database file that this process has open
+  // would drop that connection's POSIX locks (https://sqlite.org/howtocorrupt.html, section 2.2).
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
   for (const file of [path, `${path}-wal`, `${path}-shm`]) {
     try {
       if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import { and, asc, count, desc, eq, gt, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { translateUniqueViolation } from './unique-violation.js';
 import { FlowAlreadyCompletedError } from '../errors.js';
@@ -11,6 +12,7 @@ import type {
   Credential,
   CredentialIdentifier,
   CredentialType,
+  ExpiringKind,
   Flow,
   FlowCompletion,
   Identity,
@@ -348,9 +350,6 @@ export class SqliteStore implements Store {
     this.db.update(selfserviceFlows).set(fields).where(and(eq(selfserviceFlows.id, flow.id), notReopening)).run();
   }
 
-  async deleteExpiredFlows(before: Date): Promise<number> {
-    return this.db.delete(selfserviceFlows).where(lt(selfserviceFlows.expiresAt, before)).run().changes;
-  }
 
   // --- rate limiting ----------------------------------------------------------------------------
 
@@ -376,7 +375,18 @@ export class SqliteStore implements Store {
     }, { behavior: 'immediate' });
   }
 
-  async deleteStaleRateLimitBuckets(before: Date): Promise<number> {
-    return this.db.delete(rateLimitBuckets).where(lt(rateLimitBuckets.bucketStart, before.getTime())).run().changes;
+  // --- expired rows -----------------------------------------------------------------------------
+
+  async deleteExpired(kind: ExpiringKind, before: Date, limit: number): Promise<number> {
+    const { table, time } = EXPIRING_COLUMNS[kind];
+    // By rowid: one indexed pass picks the batch (every time column has an index), and the delete touches only it.
+    return this.db.run(sql`delete from ${table} where rowid in (select rowid from ${table} where ${time} <= ${before.getTime()} order by ${time} limit ${limit})`).changes;
   }
 }
+
+/** The table and time column of each kind of expiring row (times are epoch milliseconds in every column). */
+const EXPIRING_COLUMNS: Record<ExpiringKind, { table: SQLiteTable; time: SQLiteColumn }> = {
+  sessions: { table: sessions, time: sessions.expiresAt },
+  flows: { table: selfserviceFlows, time: selfserviceFlows.expiresAt },
+  rate_limit_buckets: { table: rateLimitBuckets, time: rateLimitBuckets.bucketStart },
+};
