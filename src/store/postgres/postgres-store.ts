@@ -372,17 +372,7 @@ export class PostgresStore implements Store {
     await this.db.update(selfserviceFlows).set(fields).where(and(eq(selfserviceFlows.id, flow.id), notReopening));
   }
 
-
   // --- rate limiting ----------------------------------------------------------------------------
-
-
-  async deleteExpired(kind: ExpiringKind, before: Date, limit: number): Promise<number> {
-    const { table, time, value } = EXPIRING_COLUMNS[kind];
-    const { rowCount } = await this.db.execute(
-      sql`delete from ${table} where ctid = any(array(select ctid from ${table} where ${time} <= ${value(before)} order by ${time} limit ${limit} for update skip locked))`,
-    );
-    return rowCount ?? 0;
-  }
 
   async hitRateLimit(key: string, windowMs: number, now: Date): Promise<number> {
     const nowMs = now.getTime();
@@ -405,17 +395,30 @@ export class PostgresStore implements Store {
     if (!counts) throw new Error('the rate-limit upsert returned no row');
     return slidingWindowCount(counts.previous, counts.current, (nowMs - bucketStart) / windowMs);
   }
+
+  // --- expired rows -----------------------------------------------------------------------------
+
+  async deleteExpired(kind: ExpiringKind, before: Date, limit: number): Promise<number> {
+    const { table, time, value, indexed } = EXPIRING_COLUMNS[kind];
+    const order = indexed ? sql` order by ${time}` : sql``;
+    const { rowCount } = await this.db.execute(
+      sql`delete from ${table} where ctid = any(array(select ctid from ${table} where ${time} <= ${value(before)}${order} limit ${limit} for update skip locked))`,
+    );
+    return rowCount ?? 0;
+  }
 }
 
 /**
- * The table and time column of each kind of expiring row, and the time as that column holds it. Batches are picked
- * by ctid with FOR UPDATE SKIP LOCKED: the delete is one statement, and instances cleaning up at the same moment
- * take different rows instead of waiting for each other's.
+ * The table and time column of each kind of expiring row, the time as that column holds it, and whether an index
+ * orders the rows by it (oldest first costs nothing then; rate-limit buckets have no such index, their writes are
+ * the hot ones, and any expired rows will do). Batches are picked by ctid with FOR UPDATE SKIP LOCKED: the delete
+ * is one statement, and instances cleaning up at the same moment take different rows instead of waiting for each
+ * other's.
  */
-const EXPIRING_COLUMNS: Record<ExpiringKind, { table: PgTable; time: PgColumn; value: (before: Date) => Date | number }> = {
-  sessions: { table: sessions, time: sessions.expiresAt, value: (before) => before },
-  flows: { table: selfserviceFlows, time: selfserviceFlows.expiresAt, value: (before) => before },
-  rate_limit_buckets: { table: rateLimitBuckets, time: rateLimitBuckets.bucketStart, value: (before) => before.getTime() },
+const EXPIRING_COLUMNS: Record<ExpiringKind, { table: PgTable; time: PgColumn; value: (before: Date) => Date | number; indexed: boolean }> = {
+  sessions: { table: sessions, time: sessions.expiresAt, value: (before) => before, indexed: true },
+  flows: { table: selfserviceFlows, time: selfserviceFlows.expiresAt, value: (before) => before, indexed: true },
+  rate_limit_buckets: { table: rateLimitBuckets, time: rateLimitBuckets.bucketStart, value: (before) => before.getTime(), indexed: false },
 };
 
 /** Unique violations that mean something to callers, by the constraint that was violated. */

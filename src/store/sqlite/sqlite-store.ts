@@ -350,7 +350,6 @@ export class SqliteStore implements Store {
     this.db.update(selfserviceFlows).set(fields).where(and(eq(selfserviceFlows.id, flow.id), notReopening)).run();
   }
 
-
   // --- rate limiting ----------------------------------------------------------------------------
 
   async hitRateLimit(key: string, windowMs: number, now: Date): Promise<number> {
@@ -378,15 +377,20 @@ export class SqliteStore implements Store {
   // --- expired rows -----------------------------------------------------------------------------
 
   async deleteExpired(kind: ExpiringKind, before: Date, limit: number): Promise<number> {
-    const { table, time } = EXPIRING_COLUMNS[kind];
-    // By rowid: one indexed pass picks the batch (every time column has an index), and the delete touches only it.
-    return this.db.run(sql`delete from ${table} where rowid in (select rowid from ${table} where ${time} <= ${before.getTime()} order by ${time} limit ${limit})`).changes;
+    const { table, time, indexed } = EXPIRING_COLUMNS[kind];
+    // By rowid: one pass picks the batch and the delete touches only it. Oldest first where an index gives that
+    // order for free; elsewhere a sort would read the whole table for every batch, and any expired rows will do.
+    const order = indexed ? sql` order by ${time}` : sql``;
+    return this.db.run(sql`delete from ${table} where rowid in (select rowid from ${table} where ${time} <= ${before.getTime()}${order} limit ${limit})`).changes;
   }
 }
 
-/** The table and time column of each kind of expiring row (times are epoch milliseconds in every column). */
-const EXPIRING_COLUMNS: Record<ExpiringKind, { table: SQLiteTable; time: SQLiteColumn }> = {
-  sessions: { table: sessions, time: sessions.expiresAt },
-  flows: { table: selfserviceFlows, time: selfserviceFlows.expiresAt },
-  rate_limit_buckets: { table: rateLimitBuckets, time: rateLimitBuckets.bucketStart },
+/**
+ * The table and time column of each kind of expiring row (times are epoch milliseconds in every column), and
+ * whether an index orders the rows by it (rate-limit buckets have none: their writes are the hot ones).
+ */
+const EXPIRING_COLUMNS: Record<ExpiringKind, { table: SQLiteTable; time: SQLiteColumn; indexed: boolean }> = {
+  sessions: { table: sessions, time: sessions.expiresAt, indexed: true },
+  flows: { table: selfserviceFlows, time: selfserviceFlows.expiresAt, indexed: true },
+  rate_limit_buckets: { table: rateLimitBuckets, time: rateLimitBuckets.bucketStart, indexed: false },
 };
