@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.js';
 import { parseDuration } from '../config/duration.js';
 import { deleteExpiredRows } from '../runtime/cleanup.js';
-import { openStore } from '../store/open-store.js';
+import { openConfiguredStore } from '../store/open-store.js';
 import { EXPIRING_KINDS } from '../store/types.js';
 import { UsageError, type Command } from './command.js';
 
@@ -33,10 +33,10 @@ export const cleanupCommand: Command = {
     const keepLastMs = durationOption('--keep-last', values['keep-last']);
     const pauseMs = durationOption('--pause', values.pause);
     const config = loadConfig({ file: values.config });
-    const batchSize = values['batch-size'] === undefined ? config.tessera.cleanup.batchSize : Number(values['batch-size']);
+    const batchSize = values['batch-size'] === undefined ? config.tessera.cleanup.batch_size : Number(values['batch-size']);
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) throw new UsageError('--batch-size must be an integer from 1 to 100000');
 
-    const store = await openStore(config.dsn, config.tessera.database);
+    const store = await openConfiguredStore(config);
     try {
       const counts = await deleteExpiredRows(store, config, new Date(), { keepLastMs, batchSize, pauseMs });
       for (const kind of EXPIRING_KINDS) console.log(`${kind.replaceAll('_', '-')}: ${counts[kind]} deleted`);

@@ -114,7 +114,7 @@ export async function redeemTokenExchange(deps: Deps, initCode: string | undefin
   await deps.store.updateFlow(origin);
 
   const [first, ...more] = signedIn.methods;
-  const issued = issueSession(signedIn.identity_id, first ?? { method: 'oidc' }, client, now, deps.config.session.lifespanMs);
+  const issued = issueSession(signedIn.identity_id, first ?? { method: 'oidc' }, client, now, deps.config.session.lifespan);
   for (const method of more) issued.session.authenticationMethods.push({ ...method, aal: 'aal1', completed_at: now.toISOString() });
   await deps.store.createSession(issued.session, { countsAsLogin: true });
   const session = await deps.store.getSession(issued.session.id);

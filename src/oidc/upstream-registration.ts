@@ -55,7 +55,7 @@ export async function registerUpstreamSubject(ctx: UpstreamCallbackContext, flow
   try {
     return await endSignedIn(deps, flow, identity, [{ method: 'oidc', provider: provider.config.id }], ctx.request, {
       identityIsNew: true,
-      withSession: deps.config.selfservice.flows.registration.afterOidcHooks.includes('session'),
+      withSession: deps.config.selfservice.flows.registration.after.oidc.hooks.some((h) => h.hook === 'session'),
     });
   } catch (error) {
     if (!(error instanceof DuplicateCredentialIdentifierError)) throw error;

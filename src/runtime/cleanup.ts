@@ -59,6 +59,6 @@ export async function deleteExpiredRows(store: Store, config: Config, now: Date,
 
 /** A bucket is read while it is the current or the previous one of its key's window. */
 function longestRateLimitWindowMs(config: Config): number {
-  const { login, registration } = config.tessera.rateLimits;
-  return Math.max(login.perIdentifier.windowMs, login.perIp.windowMs, registration.perIdentifier.windowMs, registration.perIp.windowMs);
+  const { login, registration } = config.tessera.rate_limits;
+  return Math.max(login.per_identifier.window, login.per_ip.window, registration.per_identifier.window, registration.per_ip.window);
 }

@@ -40,13 +40,13 @@ export async function runMaintenance(deps: Deps): Promise<void> {
   const keep: Record<ExpiringKind, number> = {
     rate_limit_buckets: 0,
     flows: EXPIRED_FLOW_RETENTION_MS,
-    sessions: cleanup.expiredSessionRetentionMs,
+    sessions: cleanup.expired_session_retention,
   };
   const deleted: Partial<Record<ExpiringKind, number>> = {};
   try {
     const now = deps.now();
     for (const [kind, keepLastMs] of Object.entries(keep) as Array<[ExpiringKind, number]>) {
-      const counts = await deleteExpiredRows(deps.store, deps.config, now, { keepLastMs, batchSize: cleanup.batchSize, pauseMs: 0 }, [kind]);
+      const counts = await deleteExpiredRows(deps.store, deps.config, now, { keepLastMs, batchSize: cleanup.batch_size, pauseMs: 0 }, [kind]);
       if (counts[kind] > 0) deleted[kind] = counts[kind];
     }
     if (Object.keys(deleted).length > 0) deps.logger.debug(deleted, 'expired rows deleted');

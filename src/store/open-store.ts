@@ -1,3 +1,4 @@
+import type { Config } from '../config/types.js';
 import type { PostgresStoreOptions } from './postgres/pool-config.js';
 import type { Store } from './store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
@@ -10,4 +11,15 @@ export async function openStore(dsn: string, options: PostgresStoreOptions & { s
     return PostgresStore.connect(dsn, options);
   }
   throw new Error(`unsupported dsn scheme "${dsn.split(':')[0]}" (use sqlite://path?_fk=true, memory, or postgres://…)`);
+}
+
+/** The store kratos.yml names: `dsn`, sized by `tessera.database`. */
+export function openConfiguredStore(config: Pick<Config, 'dsn' | 'tessera'>): Promise<Store> {
+  const { max_connections, statement_timeout, session_cache_max_entries, migration_lock_timeout } = config.tessera.database;
+  return openStore(config.dsn, {
+    maxConnections: max_connections,
+    statementTimeoutMs: statement_timeout,
+    sessionCacheMaxEntries: session_cache_max_entries,
+    migrationLockTimeoutMs: migration_lock_timeout,
+  });
 }

@@ -117,7 +117,7 @@ describe('built-in maintenance', () => {
   });
 
   it('keeps expired sessions for a week unless configured otherwise', () => {
-    assert.equal(testConfig().tessera.cleanup.expiredSessionRetentionMs, 7 * 24 * HOUR);
+    assert.equal(testConfig().tessera.cleanup.expired_session_retention, 7 * 24 * HOUR);
     assert.throws(() => testConfig({ tessera: { cleanup: { expired_session_retention: 'a week' } } }), /tessera\.cleanup\.expired_session_retention/);
     assert.throws(() => testConfig({ tessera: { cleanup: { batch_size: 0 } } }), /tessera\.cleanup\.batch_size/);
   });

@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config/load.js';
 import { KratosError } from '../../src/errors/kratos-error.js';
 import { allowedReturnTo } from '../../src/selfservice/return-to.js';
 import { BrowserClient, csrfOf, flowIdOf, type FlowJson } from '../helpers/browser-client.js';
-import { freePort } from '../helpers/browser-server.js';
+import { freePort } from '../helpers/free-port.js';
 import { startServeProcess } from '../helpers/cli.js';
 import { tempDir } from '../helpers/config.js';
 import { serveEnv } from '../helpers/serve-env.js';
@@ -25,26 +25,26 @@ async function isLive(url: string): Promise<boolean> {
 describe('redirect defaults follow the public base URL', () => {
   it('derive default_browser_return_url and allowed_return_urls from serve.public.base_url when they are unset', () => {
     const moved = loadConfig({ file: 'kratos.yml', env: { SERVE_PUBLIC_PORT: '8080' } });
-    assert.equal(moved.serve.public.baseUrl, 'http://localhost:8080/');
-    assert.equal(moved.selfservice.defaultBrowserReturnUrl, 'http://localhost:8080/ui/welcome');
-    assert.deepEqual(moved.selfservice.allowedReturnUrls, ['http://localhost:8080/', 'http://localhost:8080/ui/welcome']);
-    assert.equal(allowedReturnTo(moved, 'http://localhost:8080/ui/welcome', moved.selfservice.defaultBrowserReturnUrl), 'http://localhost:8080/ui/welcome');
-    assert.throws(() => allowedReturnTo(moved, 'http://localhost:4433/ui/welcome', moved.selfservice.defaultBrowserReturnUrl), refused);
+    assert.equal(moved.serve.public.base_url, 'http://localhost:8080/');
+    assert.equal(moved.selfservice.default_browser_return_url, 'http://localhost:8080/ui/welcome');
+    assert.deepEqual(moved.selfservice.allowed_return_urls, ['http://localhost:8080/', 'http://localhost:8080/ui/welcome']);
+    assert.equal(allowedReturnTo(moved, 'http://localhost:8080/ui/welcome', moved.selfservice.default_browser_return_url), 'http://localhost:8080/ui/welcome');
+    assert.throws(() => allowedReturnTo(moved, 'http://localhost:4433/ui/welcome', moved.selfservice.default_browser_return_url), refused);
 
     const public_ = loadConfig({ file: 'kratos.yml', env: { SERVE_PUBLIC_BASE_URL: 'https://id.example.com/auth/' } });
-    assert.equal(public_.selfservice.defaultBrowserReturnUrl, 'https://id.example.com/auth/ui/welcome');
-    assert.deepEqual(public_.selfservice.allowedReturnUrls, ['https://id.example.com/auth/', 'https://id.example.com/auth/ui/welcome']);
-    assert.throws(() => allowedReturnTo(public_, 'https://id.example.com/other', public_.selfservice.defaultBrowserReturnUrl), refused);
+    assert.equal(public_.selfservice.default_browser_return_url, 'https://id.example.com/auth/ui/welcome');
+    assert.deepEqual(public_.selfservice.allowed_return_urls, ['https://id.example.com/auth/', 'https://id.example.com/auth/ui/welcome']);
+    assert.throws(() => allowedReturnTo(public_, 'https://id.example.com/other', public_.selfservice.default_browser_return_url), refused);
   });
 
   it('keep what is configured: an explicit default return URL is allowed too, an explicit list replaces the derived one', () => {
     const app = loadConfig({ file: null, env: {}, overrides: { selfservice: { default_browser_return_url: 'https://app.example.com/home' } } });
-    assert.equal(app.selfservice.defaultBrowserReturnUrl, 'https://app.example.com/home');
-    assert.deepEqual(app.selfservice.allowedReturnUrls, ['http://localhost:4433/', 'https://app.example.com/home']);
+    assert.equal(app.selfservice.default_browser_return_url, 'https://app.example.com/home');
+    assert.deepEqual(app.selfservice.allowed_return_urls, ['http://localhost:4433/', 'https://app.example.com/home']);
     const listed = loadConfig({ file: null, env: {}, overrides: { selfservice: { allowed_return_urls: ['https://app.example.com/'] } } });
-    assert.deepEqual(listed.selfservice.allowedReturnUrls, ['https://app.example.com/']);
+    assert.deepEqual(listed.selfservice.allowed_return_urls, ['https://app.example.com/']);
     const none = loadConfig({ file: null, env: {}, overrides: { selfservice: { allowed_return_urls: [] } } });
-    assert.deepEqual(none.selfservice.allowedReturnUrls, []);
+    assert.deepEqual(none.selfservice.allowed_return_urls, []);
   });
 
   it('with SERVE_PUBLIC_PORT moved, the shipped kratos.yml sends the browser to live pages after registration and logout', async () => {

@@ -23,7 +23,7 @@ describe('shipped kratos.yml, postgrest and hasura templates', () => {
     cpSync('templates', join(dir, 'templates'), { recursive: true });
     // The shipped file leaves base_url to follow the port (4433); the test listens on a port of the OS's choice
     // and keeps the issuer the shipped file gives.
-    const shippedIssuer = loadConfig({ file: join(dir, 'kratos.yml'), env: {} }).serve.public.baseUrl;
+    const shippedIssuer = loadConfig({ file: join(dir, 'kratos.yml'), env: {} }).serve.public.base_url;
     assert.equal(shippedIssuer, 'http://localhost:4433/');
     const config = loadConfig({
       file: join(dir, 'kratos.yml'),

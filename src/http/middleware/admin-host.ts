@@ -28,7 +28,7 @@ export function adminHostCheck(config: Config, exemptPaths: readonly string[] = 
 export function knownAdminHosts(config: Config): (hostHeader: string) => boolean {
   const exact = new Set(['localhost', ...configuredNames(config)]);
   const suffixes: string[] = [];
-  for (const entry of config.tessera.adminAllowedHosts) {
+  for (const entry of config.tessera.admin.allowed_hosts) {
     if (entry.startsWith('*.')) suffixes.push(entry.slice(1));
     else exact.add(entry);
   }
@@ -51,7 +51,7 @@ function hostnameOf(value: string): string | null {
 function configuredNames(config: Config): string[] {
   const names: string[] = [];
   try {
-    names.push(new URL(config.serve.admin.baseUrl).hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase());
+    names.push(new URL(config.serve.admin.base_url).hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase());
   } catch {
     // A base URL that does not parse names nothing (the config schema requires a URI when it is set).
   }

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { readMigrationFiles, type MigrationMeta } from 'drizzle-orm/migrator';
 import pg from 'pg';
+import { TesseraError } from '../../errors/tessera-error.js';
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../migrations/postgres', import.meta.url));
 
@@ -40,8 +41,9 @@ export interface MigrateOptions {
 }
 
 /** The migration lock stayed taken for longer than `tessera.database.migration_lock_timeout`. */
-export class MigrationLockTimeoutError extends Error {
-  override readonly name = 'MigrationLockTimeoutError';
+export class MigrationLockTimeoutError extends TesseraError {
+  static override readonly code = 'ERR_STORE_MIGRATION_LOCK_TIMEOUT';
+  override readonly code = MigrationLockTimeoutError.code;
 }
 
 /**
