@@ -63,7 +63,8 @@ export function selfServiceBrowserRoutes(deps: Deps): Hono<AppEnv> {
       await deps.store.revokeSession(session.id);
     } else {
       // No live session in the cookie: the link was opened in another browser, a private window, or after the
-      // cookie was lost. Kratos then only redirects and the session lives on; here the token itself names the
+      // cookie was lost. Kratos then answers that there is no session and the session lives on (updateLogoutFlow in
+      // https://github.com/ory/kratos/blob/master/selfservice/flow/logout/handler.go); here the token itself names the
       // session it ends (only its SHA-256 is stored, and it is unguessable, like the session token).
       const named = await deps.store.findSessionByLogoutTokenHash(hashToken(presented));
       if (named?.active) await deps.store.revokeSession(named.id);
