@@ -1,5 +1,6 @@
 import type {
   CredentialType,
+  ExpiringKind,
   Flow,
   FlowCompletion,
   Identity,
@@ -74,8 +75,6 @@ export interface Store {
    * completed, so a concurrent submit that failed cannot reopen a flow another one completed.
    */
   updateFlow(flow: Flow): Promise<void>;
-  /** Removes flows that expired before `before`; returns how many. */
-  deleteExpiredFlows(before: Date): Promise<number>;
 
   // --- rate limiting ----------------------------------------------------------------------------
   /**
@@ -90,9 +89,12 @@ export interface Store {
    * not to be a failure. Never takes a bucket below zero; a bucket already pruned is left alone.
    */
   refundRateLimit(key: string, windowMs: number, hitAt: Date): Promise<void>;
+
+  // --- expired rows -----------------------------------------------------------------------------
   /**
-   * Deletes the buckets of every key that started before `before` (keys that stopped being hit are otherwise
-   * never cleaned up: each sprayed identifier would leave a row behind). Returns how many were deleted.
+   * Deletes at most `limit` rows of one kind whose time (ExpiringKind) is at or before `before`, oldest first, in
+   * one short statement, and returns how many: a large table is never locked for long, and the caller
+   * (src/runtime/cleanup.ts) loops until a batch comes back short. Safe to run from several instances at once.
    */
-  deleteStaleRateLimitBuckets(before: Date): Promise<number>;
+  deleteExpired(kind: ExpiringKind, before: Date, limit: number): Promise<number>;
 }
