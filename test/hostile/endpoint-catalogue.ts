@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../src/http/app-env.js';
 import { deepJson, hostileString, hostileValue } from './arbitraries.js';
+import { OIDC_ENDPOINT_HINTS, oidcSubmitBody, type OidcPools } from './oidc-hints.js';
 
 /**
  * The endpoints the hostile-input suite attacks. They are discovered from the apps' route tables, so a new
@@ -19,7 +20,7 @@ export interface Endpoint {
 }
 
 /** Real ids and tokens the generators mix in, so that requests reach past the "not found" checks. */
-export interface Pools {
+export interface Pools extends OidcPools {
   loginFlowIds: string[];
   registrationFlowIds: string[];
   identityIds: string[];
@@ -31,13 +32,20 @@ export interface Pools {
   password: string;
 }
 
+/** The pools that are lists of real values. */
+export type PoolName = { [K in keyof Pools]: Pools[K] extends string[] ? K : never }[keyof Pools];
+
 export interface EndpointHints {
   /** Query parameters the endpoint reads; each is sent with hostile or pooled values. */
   query?: readonly string[];
   /** Query parameters that take a real flow id of this kind some of the time. */
   flowParam?: { name: string; kind: 'login' | 'registration' };
   /** Where path parameters take real values some of the time. */
-  pathParamPool?: keyof Pools;
+  pathParamPool?: PoolName;
+  /** Query parameters that take a real value from a pool some of the time. */
+  queryPool?: Readonly<Record<string, PoolName>>;
+  /** A query that gets far (fresh each call): the injection sweep replaces one parameter at a time. */
+  validQuery?: (pools: Pools) => Record<string, string> | Promise<Record<string, string>>;
   /** The body the endpoint expects, with hostile leaves. */
   body?: (pools: Pools) => fc.Arbitrary<unknown>;
   /** A body that succeeds (fresh each call): the injection sweep replaces one leaf at a time. */
@@ -118,12 +126,12 @@ export const ENDPOINT_HINTS: Record<string, EndpointHints> = {
   'GET /self-service/registration/flows': { flowParam: { name: 'id', kind: 'registration' } },
   'POST /self-service/login': {
     flowParam: { name: 'flow', kind: 'login' },
-    body: loginBody,
+    body: (pools) => fc.oneof({ weight: 2, arbitrary: loginBody(pools) }, { weight: 1, arbitrary: oidcSubmitBody(pools, 'login') }),
     validBody: (pools) => ({ method: 'password', identifier: pools.identifiers[0], password: pools.password }),
   },
   'POST /self-service/registration': {
     flowParam: { name: 'flow', kind: 'registration' },
-    body: registrationBody,
+    body: (pools) => fc.oneof({ weight: 2, arbitrary: registrationBody(pools) }, { weight: 1, arbitrary: oidcSubmitBody(pools, 'registration') }),
     validBody: (pools) => ({ method: 'password', password: pools.password, traits: { email: uniqueEmail(), name: 'Ada' } }),
   },
   'DELETE /self-service/logout/api': { body: logoutBody, validBody: () => ({ session_token: 'ory_st_0000000000000000000000000000000000000000000' }) },
@@ -164,6 +172,9 @@ export const ENDPOINT_HINTS: Record<string, EndpointHints> = {
   'GET /admin/sessions/:id': { pathParamPool: 'sessionIds', query: ['expand'] },
   'DELETE /admin/sessions/:id': { pathParamPool: 'sessionIds' },
   'PATCH /admin/sessions/:id/extend': { pathParamPool: 'sessionIds' },
+
+  // Upstream sign-in (OIDC) callbacks and the session token exchange (oidc-hints.ts; provider submits are above).
+  ...OIDC_ENDPOINT_HINTS,
 };
 
 /** RFC 6902 patches with hostile operations, paths (denied ones included) and values. */

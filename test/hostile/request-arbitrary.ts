@@ -35,10 +35,15 @@ export function hostileRequest(endpoint: Endpoint, pools: Pools, adminKey: strin
 
   const queryNames = [...(hints.query ?? [])];
   const queryValue = fc.oneof(hostileString, fc.constantFrom('true', 'false', '1', '0', 'aal1', 'aal2', 'postgrest'));
+  const valueOf = (name: string): fc.Arbitrary<string> => {
+    const pool = hints.queryPool?.[name];
+    const real = pool ? pools[pool] : [];
+    return real.length > 0 ? fc.oneof({ weight: 2, arbitrary: fc.constantFrom(...real) }, { weight: 1, arbitrary: queryValue }) : queryValue;
+  };
   const flowIds = hints.flowParam ? (hints.flowParam.kind === 'login' ? pools.loginFlowIds : pools.registrationFlowIds) : [];
   const query = fc
     .tuple(
-      fc.subarray(queryNames).chain((names) => fc.tuple(...names.map((name) => fc.tuple(fc.constant(name), queryValue)))),
+      fc.subarray(queryNames).chain((names) => fc.tuple(...names.map((name) => fc.tuple(fc.constant(name), valueOf(name))))),
       hints.flowParam
         ? fc.option(fc.oneof({ weight: 6, arbitrary: fc.constant(FRESH_FLOW_ID) }, { weight: 3, arbitrary: fc.constantFrom(...flowIds) }, { weight: 1, arbitrary: hostileString }), { nil: undefined, freq: 10 })
         : fc.constant(undefined),
