@@ -81,7 +81,7 @@ async function start(dsn: string | null, workDir: string, coldSessions: number):
   const sessionFor = async (i: number, credentials?: ReturnType<typeof passwordCredential>[]): Promise<string> => {
     const traits = { email: `bench-${runId}-${i}@example.org`, name: `Bench User ${i}` };
     const identity = newIdentity({ schema, traits, now, metadataPublic: i % 2 === 0 ? { role: 'editor' } : null, credentials });
-    const issued = issueSession(identity.id, { method: 'password' }, { ip: '127.0.0.1', userAgent: 'tessera-bench' }, now, config.session.lifespanMs);
+    const issued = issueSession(identity.id, { method: 'password' }, { ip: '127.0.0.1', userAgent: 'tessera-bench' }, now, config.session.lifespan);
     await deps.store.createIdentity(identity, { session: issued.session });
     return issued.token;
   };
@@ -104,7 +104,7 @@ async function start(dsn: string | null, workDir: string, coldSessions: number):
     coldTokensFile,
     login: { identifier: loginEmail, password },
     dialect: deps.store.dialect,
-    hashingConcurrency: config.tessera.hashingConcurrency,
+    hashingConcurrency: config.tessera.limits.hashing_concurrency,
     argon2: config.hashers.argon2,
     mapperWorkers: config.tessera.tokenizer.workers,
   });

@@ -106,7 +106,7 @@ const memory = await request(tessera, { type: 'memory' }, 'memory');
 const workersRss = memory.children.reduce((sum, child) => sum + child.rss, 0);
 const workersPss = memory.children.reduce((sum, child) => sum + child.pss, 0);
 
-console.log(`E whoami while logins run at the argon2 rate (${ready.hashingConcurrency} concurrent, argon2id m=${ready.argon2.memoryKiB} KiB t=${ready.argon2.iterations} p=${ready.argon2.parallelism}) ...`);
+console.log(`E whoami while logins run at the argon2 rate (${ready.hashingConcurrency} concurrent, argon2id m=${ready.argon2.memory / 1024} KiB t=${ready.argon2.iterations} p=${ready.argon2.parallelism}) ...`);
 // For reference: how fast logins go with nothing else running (closed loop, as many as the hasher takes at once).
 const alone = startLogins(base, ready.login, ready.hashingConcurrency);
 await new Promise((resolve) => setTimeout(resolve, 3000));

@@ -7,7 +7,7 @@ import type { ImportFormat } from '../import/import-candidate.js';
 import { formatSummary } from '../import/import-summary.js';
 import { ProgressBar } from '../import/progress-bar.js';
 import { runImport } from '../import/run-import.js';
-import { openStore } from '../store/open-store.js';
+import { openConfiguredStore } from '../store/open-store.js';
 import { UsageError, type Command } from './command.js';
 
 const FORMATS: readonly ImportFormat[] = ['kratos', 'auth0', 'supabase'];
@@ -40,8 +40,8 @@ export const importCommand: Command = {
 
     const config = loadConfig({ file: values.config });
     const schemas = new IdentitySchemas(config);
-    const hasher = new PasswordHasher(config.hashers.argon2, config.tessera.hashingConcurrency, [...importedHashFormats]);
-    const store = await openStore(config.dsn, config.tessera.database);
+    const hasher = new PasswordHasher(config.hashers.argon2, config.tessera.limits.hashing_concurrency, [...importedHashFormats]);
+    const store = await openConfiguredStore(config);
     const progress = process.stderr.isTTY ? new ProgressBar(process.stderr) : null;
     try {
       await store.migrate();

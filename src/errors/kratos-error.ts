@@ -112,8 +112,6 @@ export const notFound = (reason?: string, options: Omit<KratosErrorOptions, 'rea
   new KratosError(404, { ...options, reason });
 export const conflict = (reason?: string, options: Omit<KratosErrorOptions, 'reason'> = {}): KratosError =>
   new KratosError(409, { ...options, reason });
-export const internalError = (reason?: string, options: Omit<KratosErrorOptions, 'reason'> = {}): KratosError =>
-  new KratosError(500, { ...options, reason });
 export const serviceUnavailable = (reason?: string, options: Omit<KratosErrorOptions, 'reason'> = {}): KratosError =>
   new KratosError(503, { ...options, reason });
 
@@ -123,7 +121,24 @@ export const noActiveSession = (): KratosError => unauthorized('No valid session
 /** DB not-found as Kratos writes it. */
 export const resourceNotFound = (): KratosError => new KratosError(404, { message: 'Unable to locate the resource' });
 
-/** Raised by the store for unavailable databases, mapped to a clean 503 rather than a 500. */
-export class DatabaseUnavailableError extends Error {
-  override readonly name = 'DatabaseUnavailableError';
-}
+/** A sign-in of an identity whose state is `inactive`. */
+export const identityDisabled = (): KratosError => new KratosError(401, { id: 'identity_disabled', reason: 'This account was disabled.', message: 'identity is disabled' });
+
+/** `tokenize_as=` names no configured template. */
+export const unknownTemplate = (name: string): KratosError => badRequest(`Unable to find tokenizer template "${name}".`);
+
+/** A self-service flow past its `expires_at`; `reason` says what to do next, as Kratos's reasons differ by client kind. */
+export const flowExpired = (reason: string, options: Pick<KratosErrorOptions, 'details' | 'extra'>): KratosError =>
+  new KratosError(410, { id: 'self_service_flow_expired', reason, message: 'self-service flow expired', ...options });
+
+/** A `page_token` Tessera did not issue. */
+export const invalidPageToken = (): KratosError => badRequest('The page token is invalid, do not craft your own page tokens');
+
+/** A query parameter that does not parse, in the words of Kratos's list handlers. */
+export const unparsableQueryParameter = (name: string): KratosError => new KratosError(400, { message: `could not parse parameter ${name}` });
+
+/** A query parameter that must be a UUID and is not. */
+export const invalidUuidParameter = (value: string, parameter: string): KratosError => badRequest(`Invalid UUID value \`${value}\` for parameter \`${parameter}\`.`);
+
+/** A missing or wrong bearer key for a key-protected API (`api` names it: "admin", "users"). */
+export const apiKeyRejected = (api: string): KratosError => unauthorized(`The ${api} API key is missing or wrong.`, { headers: { 'WWW-Authenticate': 'Bearer' } });

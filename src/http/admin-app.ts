@@ -42,7 +42,7 @@ export function createAdminApi(deps: Deps): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.use(requestContext(deps.logger, []));
   api.use(noCache());
-  api.use(adminApiKey(deps.config.tessera.adminApiKey, UNAUTHENTICATED_PATHS));
+  api.use(adminApiKey(deps.config.tessera.admin.api_key ?? null, UNAUTHENTICATED_PATHS));
   api.onError(createErrorHandler(deps.logger));
   api.notFound(notFoundHandler);
   api.route('/', healthRoutes(deps));

@@ -33,11 +33,11 @@ export class PasswordHasher {
     this.limit = new ConcurrencyLimit(concurrency);
     this.options = {
       type: argon2.argon2id,
-      memoryCost: config.memoryKiB,
+      memoryCost: Math.floor(config.memory / 1024),
       timeCost: config.iterations,
       parallelism: config.parallelism,
-      hashLength: config.keyLength,
-      saltLength: config.saltLength,
+      hashLength: config.key_length,
+      saltLength: config.salt_length,
     };
     this.formats = [argon2Format, ...extraFormats];
   }

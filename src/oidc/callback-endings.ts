@@ -44,7 +44,7 @@ export async function endSignedIn(
     return { kind: 'completed', flow, sessionToken: null, returnToCode };
   }
   const [first, ...more] = methods;
-  const issued = options.withSession ? issueSession(identity.id, first ?? { method: 'oidc' }, request, now, deps.config.session.lifespanMs) : null;
+  const issued = options.withSession ? issueSession(identity.id, first ?? { method: 'oidc' }, request, now, deps.config.session.lifespan) : null;
   if (issued) for (const method of more) issued.session.authenticationMethods.push({ ...method, aal: 'aal1', completed_at: now.toISOString() });
   if (options.identityIsNew) await deps.store.createIdentity(identity, issued ? { session: issued.session } : {});
   else if (issued) await deps.store.createSession(issued.session, { countsAsLogin: true });

@@ -190,7 +190,7 @@ async function redeemRegistration(deps: Deps, pending: NonNullable<TokenExchange
 
 function issuedSession(deps: Deps, identityId: string, methods: AuthMethodRef[], client: ClientInfo, now: Date): ReturnType<typeof issueSession> {
   const [first, ...more] = methods;
-  const issued = issueSession(identityId, first ?? { method: 'oidc' }, client, now, deps.config.session.lifespanMs);
+  const issued = issueSession(identityId, first ?? { method: 'oidc' }, client, now, deps.config.session.lifespan);
   for (const method of more) issued.session.authenticationMethods.push({ ...method, aal: 'aal1', completed_at: now.toISOString() });
   return issued;
 }

@@ -1,4 +1,4 @@
-import { KratosError } from '../errors/kratos-error.js';
+import { identityDisabled } from '../errors/kratos-error.js';
 import { uiOf } from '../selfservice/flow-lifecycle.js';
 import type { Flow, Identity } from '../store/types.js';
 import { text, type UiText } from '../text/messages.js';
@@ -15,7 +15,7 @@ import type { UpstreamCallbackContext } from './callback-context.js';
  */
 export async function signInUpstreamSubject(ctx: UpstreamCallbackContext, flow: Flow, identity: Identity): Promise<CallbackOutcome> {
   const { deps, provider } = ctx;
-  if (identity.state !== 'active') throw new KratosError(401, { id: 'identity_disabled', reason: 'This account was disabled.', message: 'identity is disabled' });
+  if (identity.state !== 'active') throw identityDisabled();
   const methods = [{ method: 'oidc', provider: provider.config.id }];
   const pending = pendingLinkOf(flow);
   if (pending && flow.type === 'api') {

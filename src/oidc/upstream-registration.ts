@@ -60,7 +60,7 @@ export async function registerUpstreamSubject(ctx: UpstreamCallbackContext, flow
   };
   const identity = upstreamIdentity(deps, registration, deps.now());
   const methods: AuthMethodRef[] = [{ method: 'oidc', provider: provider.config.id }];
-  const withSession = deps.config.selfservice.flows.registration.afterOidcHooks.includes('session');
+  const withSession = deps.config.selfservice.flows.registration.after.oidc.hooks.some((h) => h.hook === 'session');
 
   if (flow.type === 'api' && Object.keys(typed).length > 0) {
     const existing = await existingAccountOf(ctx, identity);

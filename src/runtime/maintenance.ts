@@ -38,6 +38,6 @@ export async function runMaintenance(deps: Deps): Promise<void> {
 
 /** A bucket is read while it is the current or the previous one of its key's window, i.e. for two windows. */
 function longestRateLimitWindowMs(deps: Deps): number {
-  const { login, registration } = deps.config.tessera.rateLimits;
-  return Math.max(login.perIdentifier.windowMs, login.perIp.windowMs, registration.perIdentifier.windowMs, registration.perIp.windowMs);
+  const { login, registration } = deps.config.tessera.rate_limits;
+  return Math.max(login.per_identifier.window, login.per_ip.window, registration.per_identifier.window, registration.per_ip.window);
 }

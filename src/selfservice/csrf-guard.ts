@@ -67,7 +67,7 @@ export function ensureBrowserSubmitCsrf(headers: Headers, publicBaseUrl: string,
  * pair of another browser, or a form another site makes the browser send (no cookie comes along), does not do.
  */
 export function ensureBrowserSubmitOwnsFlow(config: Config, headers: Headers, body: unknown, flow: Flow): void {
-  const publicBaseUrl = config.serve.public.baseUrl;
+  const publicBaseUrl = config.serve.public.base_url;
   ensureBrowserSubmitCsrf(headers, publicBaseUrl, body);
   ensureFlowBelongsToBrowser(headers, publicBaseUrl, csrfTokenOf(flow), browserFlowInitUrl(config, flow.kind, flow.returnTo));
 }

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { joinUrl } from '../config/join-url.js';
 import type { Deps } from '../deps.js';
-import { badRequest, KratosError, resourceNotFound } from '../errors/kratos-error.js';
+import { badRequest, flowExpired, type KratosError, resourceNotFound } from '../errors/kratos-error.js';
 import type { Flow, FlowKind, FlowType } from '../store/types.js';
 import { minutesSince, type UiText } from '../text/messages.js';
 import { browserFlowInitUrl } from './browser-urls.js';
@@ -24,10 +24,10 @@ export interface NewFlowOptions {
 export function newFlow(deps: Deps, options: NewFlowOptions): Flow {
   const now = deps.now();
   const id = randomUUID();
-  const lifespan = options.kind === 'login' ? deps.config.selfservice.flows.login.lifespanMs : deps.config.selfservice.flows.registration.lifespanMs;
+  const lifespan = options.kind === 'login' ? deps.config.selfservice.flows.login.lifespan : deps.config.selfservice.flows.registration.lifespan;
   const csrfToken = options.csrfToken ?? randomBytes(32).toString('base64');
   const ui: UiContainer = {
-    action: joinUrl(deps.config.serve.public.baseUrl, `self-service/${options.kind}?flow=${id}`),
+    action: joinUrl(deps.config.serve.public.base_url, `self-service/${options.kind}?flow=${id}`),
     method: 'POST',
     nodes: options.nodes.map((node) => (node.attributes.name === 'csrf_token' ? { ...node, attributes: { ...node.attributes, value: csrfToken } } : node)),
   };
@@ -81,10 +81,7 @@ export async function expiredFlowError(deps: Deps, expired: Flow, replacement: F
   const now = deps.now();
   addMessage(uiOf(replacement), null, message);
   await deps.store.createFlow(replacement);
-  return new KratosError(410, {
-    id: 'self_service_flow_expired',
-    reason: `The self-service flow expired ${minutesSince(expired.expiresAt, now)} minutes ago, initialize a new one.`,
-    message: 'self-service flow expired',
+  return flowExpired(`The self-service flow expired ${minutesSince(expired.expiresAt, now)} minutes ago, initialize a new one.`, {
     extra: {
       expired_at: expired.expiresAt.toISOString(),
       since: (now.getTime() - expired.expiresAt.getTime()) * 1_000_000,
@@ -96,11 +93,8 @@ export async function expiredFlowError(deps: Deps, expired: Flow, replacement: F
 /** The 410 for fetching an expired flow (`GET /self-service/<kind>/flows?id=`). */
 export function expiredFlowFetchError(deps: Deps, kind: FlowKind): KratosError {
   const name = kind === 'login' ? 'login' : 'registration';
-  return new KratosError(410, {
-    id: 'self_service_flow_expired',
-    reason: `The ${name} flow has expired. Call the ${name} flow init API endpoint to initialize a new ${name} flow.`,
-    message: 'self-service flow expired',
-    details: { api: joinUrl(deps.config.serve.public.baseUrl, `self-service/${kind}/api`) },
+  return flowExpired(`The ${name} flow has expired. Call the ${name} flow init API endpoint to initialize a new ${name} flow.`, {
+    details: { api: joinUrl(deps.config.serve.public.base_url, `self-service/${kind}/api`) },
   });
 }
 
@@ -132,10 +126,7 @@ export function csrfTokenOf(flow: Flow): string | undefined {
 
 /** The 410 for fetching an expired browser flow: it tells the UI where to start a new one. */
 export function expiredBrowserFlowFetchError(deps: Deps, flow: Flow): KratosError {
-  return new KratosError(410, {
-    id: 'self_service_flow_expired',
-    reason: `The ${flow.kind} flow has expired. Redirect the user to the ${flow.kind} flow init endpoint to initialize a new ${flow.kind} flow.`,
-    message: 'self-service flow expired',
+  return flowExpired(`The ${flow.kind} flow has expired. Redirect the user to the ${flow.kind} flow init endpoint to initialize a new ${flow.kind} flow.`, {
     details: { redirect_to: browserFlowInitUrl(deps.config, flow.kind, flow.returnTo), ...(flow.returnTo ? { return_to: flow.returnTo } : {}) },
   });
 }

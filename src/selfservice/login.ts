@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import { badRequest, KratosError } from '../errors/kratos-error.js';
+import { badRequest, identityDisabled, KratosError } from '../errors/kratos-error.js';
 import { normalizeIdentifier } from '../identity/normalize-identifier.js';
 import { providerButtons } from '../oidc/provider-buttons.js';
 import { linkPendingUpstreamAccount, pendingLinkOf } from '../oidc/pending-link.js';
@@ -108,7 +108,7 @@ export async function submitLogin(deps: Deps, flowId: string, body: SubmitBody, 
   const verdict = await deps.hasher.verify(hashed, password);
   if (!verdict.ok) return fail(text.invalidCredentials());
   if (identity.state !== 'active') {
-    throw new KratosError(401, { id: 'identity_disabled', reason: 'This account was disabled.', message: 'identity is disabled' });
+    throw identityDisabled();
   }
   if (verdict.needsRehash) {
     await deps.store.updateCredentialConfig(identity.id, 'password', { ...credential!.config, hashed_password: await deps.hasher.hash(password) });
@@ -118,7 +118,7 @@ export async function submitLogin(deps: Deps, flowId: string, body: SubmitBody, 
   const linked = await linkPendingUpstreamAccount(deps, flow, identity);
   if (!linked.ok) return fail(linked.message);
 
-  const issued = issueSession(identity.id, { method: 'password' }, request, now, deps.config.session.lifespanMs);
+  const issued = issueSession(identity.id, { method: 'password' }, request, now, deps.config.session.lifespan);
   for (const method of linked.methods) issued.session.authenticationMethods.push({ ...method, aal: 'aal1', completed_at: now.toISOString() });
   const completed: Flow = { ...flow, state: 'passed_challenge', active: 'password', updatedAt: now };
   try {

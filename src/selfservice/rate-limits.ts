@@ -19,11 +19,11 @@ type Scope = 'ip' | 'identifier';
 
 /** Counts a submit from `ip`; throws a 429 when that address is over its limit. Unknown addresses are not limited. */
 export async function enforceClientIpLimit(deps: Deps, action: RateLimitedAction, ip: string | null): Promise<void> {
-  const limits = deps.config.tessera.rateLimits;
+  const limits = deps.config.tessera.rate_limits;
   if (!limits.enabled || ip === null || ip === '') return;
-  const window = limits[action].perIp;
-  const count = await deps.store.hitRateLimit(`${action}:ip:${ipRateLimitSubject(ip)}`, window.windowMs, deps.now());
-  if (count > window.limit) throw limited(deps, action, 'ip', window, count, { client_ip: ip });
+  const rule = limits[action].per_ip;
+  const count = await deps.store.hitRateLimit(`${action}:ip:${ipRateLimitSubject(ip)}`, rule.window, deps.now());
+  if (count > rule.limit) throw limited(deps, action, 'ip', rule, count, { client_ip: ip });
 }
 
 /**
@@ -31,14 +31,14 @@ export async function enforceClientIpLimit(deps: Deps, action: RateLimitedAction
  * right before the password work, after cheap validation, so that typos in a form do not use up attempts.
  */
 export async function enforceIdentifierLimit(deps: Deps, action: RateLimitedAction, identifiers: readonly string[]): Promise<void> {
-  const limits = deps.config.tessera.rateLimits;
+  const limits = deps.config.tessera.rate_limits;
   if (!limits.enabled) return;
-  const window = limits[action].perIdentifier;
+  const rule = limits[action].per_identifier;
   let highest = 0;
   for (const identifier of new Set(identifiers)) {
-    highest = Math.max(highest, await deps.store.hitRateLimit(`${action}:identifier:${identifierDigest(identifier)}`, window.windowMs, deps.now()));
+    highest = Math.max(highest, await deps.store.hitRateLimit(`${action}:identifier:${identifierDigest(identifier)}`, rule.window, deps.now()));
   }
-  if (highest > window.limit) throw limited(deps, action, 'identifier', window, highest, {});
+  if (highest > rule.limit) throw limited(deps, action, 'identifier', rule, highest, {});
 }
 
 export function identifierDigest(normalizedIdentifier: string): string {
@@ -71,14 +71,14 @@ export function ipRateLimitSubject(ip: string): string {
  * window weighs the previous fixed bucket by how much of it is still inside the window, so the count falls once
  * the current bucket has ended and keeps falling through the next one; `count` bounds what the current bucket holds.
  */
-export function retryAfterSeconds(nowMs: number, window: SlidingWindowLimit, count: number): number {
-  const bucketEnd = bucketStartOf(nowMs, window.windowMs) + window.windowMs;
-  const decay = Math.floor(window.windowMs * Math.max(0, 1 - window.limit / count)) + 1;
+export function retryAfterSeconds(nowMs: number, rule: SlidingWindowLimit, count: number): number {
+  const bucketEnd = bucketStartOf(nowMs, rule.window) + rule.window;
+  const decay = Math.floor(rule.window * Math.max(0, 1 - rule.limit / count)) + 1;
   return Math.max(1, Math.ceil((bucketEnd - nowMs + decay) / 1000));
 }
 
-function limited(deps: Deps, action: RateLimitedAction, scope: Scope, window: SlidingWindowLimit, count: number, logFields: Record<string, string>): KratosError {
-  const seconds = retryAfterSeconds(deps.now().getTime(), window, count);
+function limited(deps: Deps, action: RateLimitedAction, scope: Scope, rule: SlidingWindowLimit, count: number, logFields: Record<string, string>): KratosError {
+  const seconds = retryAfterSeconds(deps.now().getTime(), rule, count);
   deps.logger.warn({ action, scope, retry_after_seconds: seconds, ...logFields }, 'rate limit exceeded');
   const subject = scope === 'ip' ? 'from this network address' : 'for this identifier';
   return new KratosError(429, {

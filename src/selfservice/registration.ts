@@ -96,8 +96,8 @@ export async function submitRegistration(deps: Deps, flowId: string, body: Submi
 
   const hashed = await deps.hasher.hash(password as string);
   const identity = newIdentity({ schema, traits: validTraits, now, credentials: [passwordCredential(identifiers, hashed, now)] });
-  const withSession = deps.config.selfservice.flows.registration.afterPasswordHooks.includes('session');
-  const issued = withSession ? issueSession(identity.id, { method: 'password' }, request, now, deps.config.session.lifespanMs) : null;
+  const withSession = deps.config.selfservice.flows.registration.after.password.hooks.some((h) => h.hook === 'session');
+  const issued = withSession ? issueSession(identity.id, { method: 'password' }, request, now, deps.config.session.lifespan) : null;
   const completed: Flow = { ...flow, state: 'passed_challenge', active: 'password', updatedAt: now };
   try {
     // Identity, credential, session and the flow's completion are one write: nothing half-created, and of two

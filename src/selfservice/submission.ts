@@ -44,7 +44,7 @@ export async function openSubmission(deps: Deps, kind: FlowKind, flowId: string,
   const now = deps.now();
   if (isExpired(flow, now)) throw await expiredFlowError(deps, flow, rules.replacement(flow), rules.expiredMessage(flow, now));
   // Before anything is written: a forged cross-site submit must not even change the flow's messages.
-  if (flow.type === 'browser') ensureBrowserSubmitCsrf(request.headers, deps.config.serve.public.baseUrl, body.ok ? body.value : null);
+  if (flow.type === 'browser') ensureBrowserSubmitCsrf(request.headers, deps.config.serve.public.base_url, body.ok ? body.value : null);
   const ui = uiOf(flow);
   clearMessages(ui);
   // Counted once the flow is known to be live (and, for browser flows, the submit is not a forged cross-site one,

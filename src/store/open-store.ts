@@ -1,3 +1,4 @@
+import type { Config } from '../config/types.js';
 import type { Store } from './store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 
@@ -9,4 +10,10 @@ export async function openStore(dsn: string, options: { maxConnections?: number;
     return PostgresStore.connect(dsn, options);
   }
   throw new Error(`unsupported dsn scheme "${dsn.split(':')[0]}" (use sqlite://path?_fk=true, memory, or postgres://…)`);
+}
+
+/** The store kratos.yml names: `dsn`, sized by `tessera.database`. */
+export function openConfiguredStore(config: Pick<Config, 'dsn' | 'tessera'>): Promise<Store> {
+  const { max_connections, statement_timeout, session_cache_max_entries } = config.tessera.database;
+  return openStore(config.dsn, { maxConnections: max_connections, statementTimeoutMs: statement_timeout, sessionCacheMaxEntries: session_cache_max_entries });
 }

@@ -13,14 +13,14 @@ describe('hardening settings in kratos.yml', () => {
         bad,
       );
     }
-    assert.deepEqual(testConfig({ tessera: { trusted_proxies: ['10.0.0.0/8', '192.0.2.1', 'fd00::/8', '::1'] } }).tessera.trustedProxies, ['10.0.0.0/8', '192.0.2.1', 'fd00::/8', '::1']);
+    assert.deepEqual(testConfig({ tessera: { trusted_proxies: ['10.0.0.0/8', '192.0.2.1', 'fd00::/8', '::1'] } }).tessera.trusted_proxies, ['10.0.0.0/8', '192.0.2.1', 'fd00::/8', '::1']);
   });
 
   it('reads the shutdown grace period (default 10s) and the rate-limit switch from the environment', () => {
-    assert.equal(loadConfig({ file: null, env: {} }).tessera.shutdownGraceMs, 10_000);
+    assert.equal(loadConfig({ file: null, env: {} }).tessera.shutdown.grace_period, 10_000);
     const config = loadConfig({ file: null, env: { TESSERA_SHUTDOWN_GRACE_PERIOD: '2500ms', TESSERA_RATE_LIMITS_ENABLED: 'false' } });
-    assert.equal(config.tessera.shutdownGraceMs, 2500);
-    assert.equal(config.tessera.rateLimits.enabled, false);
+    assert.equal(config.tessera.shutdown.grace_period, 2500);
+    assert.equal(config.tessera.rate_limits.enabled, false);
     assert.throws(() => loadConfig({ file: null, env: { TESSERA_SHUTDOWN_GRACE_PERIOD: 'soon' } }), /tessera\.shutdown\.grace_period/);
   });
 });

@@ -20,7 +20,7 @@ describe('password hashing and the libuv thread pool', () => {
   });
 
   it('defaults hashing_concurrency to what the pool can spare', () => {
-    const concurrency = loadConfig({ file: null, env: {} }).tessera.hashingConcurrency;
+    const concurrency = loadConfig({ file: null, env: {} }).tessera.limits.hashing_concurrency;
     assert.ok(concurrency >= 1 && concurrency <= maxHashingConcurrency(threadPoolSize()), String(concurrency));
   });
 

@@ -44,7 +44,7 @@ export interface InProcessTessera {
 
 /** Both apps on a real store, called with `app.request()`: no sockets, a clock the test moves. */
 export async function inProcess(config: Config = testConfig(), options: { logger?: Logger; clock?: Clock } = {}): Promise<InProcessTessera> {
-  const clock = options.clock ?? new TestClock();
+  const clock = options.clock ?? TestClock.running();
   const runtime = await buildRuntime(config, options.logger ?? createLogger('silent'), { now: clock.now });
   const hasher = new CountingHasher(config.hashers.argon2, 2);
   runtime.deps.hasher = hasher;

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { createLogger } from '../../src/logging/logger.js';
-import { freePort } from './browser-server.js';
+import { freePort } from './free-port.js';
 import { mergeDeep, tempDir, testConfig } from './config.js';
 import { startTestOp, type TestOp, type TestOpOptions } from './oidc-provider.js';
 import type { RedirectBrowser } from './redirect-browser.js';

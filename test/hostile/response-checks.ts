@@ -77,14 +77,14 @@ export function redirectPrefixesOf(config: Config): string[] {
   const { serve, selfservice } = config;
   const flows = selfservice.flows;
   return [
-    serve.public.baseUrl,
-    serve.admin.baseUrl,
-    selfservice.defaultBrowserReturnUrl,
-    ...selfservice.allowedReturnUrls,
-    flows.login.uiUrl,
-    flows.registration.uiUrl,
-    flows.error.uiUrl,
-    ...[flows.login.afterDefaultReturnUrl, flows.registration.afterDefaultReturnUrl, flows.logout.afterDefaultReturnUrl].filter((url): url is string => url !== null),
+    serve.public.base_url,
+    serve.admin.base_url,
+    selfservice.default_browser_return_url,
+    ...selfservice.allowed_return_urls,
+    flows.login.ui_url,
+    flows.registration.ui_url,
+    flows.error.ui_url,
+    ...[flows.login.after.default_browser_return_url, flows.registration.after.default_browser_return_url, flows.logout.after.default_browser_return_url].filter((url): url is string => url !== undefined),
   ];
 }
 

@@ -6,7 +6,7 @@ import type { AppEnv } from '../../src/http/app-env.js';
 import { identifierDigest, ipRateLimitSubject, retryAfterSeconds } from '../../src/selfservice/rate-limits.js';
 import { EXPIRED_FLOW_RETENTION_MS, runMaintenance } from '../../src/runtime/maintenance.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { FrozenClock } from '../helpers/frozen-clock.js';
+import { TestClock } from '../helpers/clock.js';
 import { testConfig } from '../helpers/config.js';
 import { jsonOf, loginViaApi, registerViaApi, uiMessageIds } from '../helpers/http.js';
 import { fromAddress, inProcess, type InProcessTessera } from '../helpers/in-process.js';
@@ -54,7 +54,7 @@ describe('rate limits per identifier', () => {
   let t: InProcessTessera;
   before(async () => {
     // A clock that stands still, so that Retry-After is the same number for both accounts.
-    t = await inProcess(testConfig(limits({ login: { per_identifier: { limit: 3, window: '1m' } }, registration: { per_identifier: { limit: 2, window: '1m' } } })), { clock: new FrozenClock() });
+    t = await inProcess(testConfig(limits({ login: { per_identifier: { limit: 3, window: '1m' } }, registration: { per_identifier: { limit: 2, window: '1m' } } })), { clock: TestClock.frozen() });
     assert.equal((await register(t.publicApp, 'limited@example.org', 'limited passphrase 1')).status, 200);
   });
   after(() => t.close());
@@ -128,7 +128,7 @@ describe('rate limits per identifier', () => {
 describe('rate limits per client address', () => {
   let t: InProcessTessera;
   before(async () => {
-    t = await inProcess(testConfig(limits({ login: { per_ip: { limit: 2, window: '1m' } }, registration: { per_ip: { limit: 1, window: '1m' } } })), { clock: new FrozenClock() });
+    t = await inProcess(testConfig(limits({ login: { per_ip: { limit: 2, window: '1m' } }, registration: { per_ip: { limit: 1, window: '1m' } } })), { clock: TestClock.frozen() });
   });
   after(() => t.close());
 
@@ -167,7 +167,7 @@ describe('rate limits across instances and when disabled', () => {
   it('holds across two instances sharing one SQLite file', async () => {
     // One config, so one database (a SQLite file, or one PostgreSQL database in the PostgreSQL pass).
     const config = testConfig(limits({ login: { per_identifier: { limit: 4, window: '1m' } } }));
-    const clock = new FrozenClock();
+    const clock = TestClock.frozen();
     const a = await inProcess(config, { clock });
     const b = await inProcess(config, { clock });
     try {
@@ -193,7 +193,7 @@ describe('rate limits across instances and when disabled', () => {
 describe('client address behind proxies (real server, X-Forwarded-For)', () => {
   const perIp = limits({ login: { per_ip: { limit: 2, window: '1m' } } });
   // The clock stands still: on a running clock, attempts that straddle a bucket boundary are weighed down.
-  const frozen = (): { now: () => Date } => ({ now: new FrozenClock().now });
+  const frozen = (): { now: () => Date } => ({ now: TestClock.frozen().now });
 
   it('believes X-Forwarded-For from a trusted proxy and keys the limit on the forwarded client', async () => {
     const server = await startTestServer(testConfig({ ...perIp, tessera: { ...(perIp.tessera as object), trusted_proxies: ['127.0.0.0/8'] } }), frozen());
@@ -275,7 +275,7 @@ describe('rate-limit arithmetic', () => {
               last = time;
             }
             if (count <= limit) return;
-            const wait = retryAfterSeconds(last, { limit, windowMs }, count);
+            const wait = retryAfterSeconds(last, { limit, window: windowMs }, count);
             assert.ok(wait * 1000 <= 2 * windowMs + 1000, 'never more than two windows');
             const next = await store.hitRateLimit(key, windowMs, new Date(last + wait * 1000));
             assert.ok(next <= limit, `after ${wait}s the count is ${next} > ${limit}`);
@@ -289,7 +289,7 @@ describe('rate-limit arithmetic', () => {
   });
 
   it('maintenance deletes flows a day after they expired, and keeps younger ones for the 410', async () => {
-    const t = await inProcess(testConfig(), { clock: new FrozenClock() });
+    const t = await inProcess(testConfig(), { clock: TestClock.frozen() });
     try {
       const old = String((await jsonOf(await t.publicApp.request('/self-service/login/api'))).id);
       t.clock.advance(EXPIRED_FLOW_RETENTION_MS + 60 * 60 * 1000 + 1000);

@@ -5,7 +5,7 @@ import { jsonOf, loginViaApi, registerViaApi, uiMessageIds } from '../helpers/ht
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 describe('native flow rules (kratos.md §3)', () => {
-  const clock = new TestClock();
+  const clock = TestClock.running();
   let server: TestServer;
   let token: string;
   before(async () => {

@@ -8,7 +8,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 const UNAUTHORIZED = { error: { code: 401, status: 'Unauthorized', reason: 'No valid session credentials found in the request.', message: 'The request could not be authorized' } };
 
 describe('GET /sessions/whoami (kratos.md §2)', () => {
-  const clock = new TestClock();
+  const clock = TestClock.running();
   let server: TestServer;
   let token: string;
   let identityId: string;

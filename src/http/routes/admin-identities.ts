@@ -28,10 +28,10 @@ export function adminIdentityRoutes(deps: Deps): Hono<AppEnv> {
     identityToJson(identity, { schemaUrl: schemaUrlOf(deps, identity.schemaId), admin: true, includeCredentialConfig: includeCredential, declassify: (credential) => declassifiedCredentialConfig(deps, credential) });
 
   app.post('/admin/identities', async (c) => {
-    const { value } = await readBody(c, deps.config.tessera.maxBodyBytes, ['json']);
+    const { value } = await readBody(c, deps.config.tessera.limits.max_body_size, ['json']);
     const identity = await identityFromCreateBody(deps, value);
     await writeOrConflict(() => deps.store.createIdentity(identity));
-    c.header('Location', joinUrl(deps.config.serve.admin.baseUrl, `identities/${identity.id}`));
+    c.header('Location', joinUrl(deps.config.serve.admin.base_url, `identities/${identity.id}`));
     return c.json(adminJson(identity), 201);
   });
 
@@ -83,7 +83,7 @@ export function adminIdentityRoutes(deps: Deps): Hono<AppEnv> {
   });
 
   app.put('/admin/identities/:id', async (c) => {
-    const { value } = await readBody(c, deps.config.tessera.maxBodyBytes, ['json']);
+    const { value } = await readBody(c, deps.config.tessera.limits.max_body_size, ['json']);
     const current = await deps.store.getIdentity(c.req.param('id'), { withCredentials: true });
     if (!current) throw resourceNotFound();
     const updated = await identityFromUpdateBody(deps, current, value);
@@ -93,7 +93,7 @@ export function adminIdentityRoutes(deps: Deps): Hono<AppEnv> {
 
   app.patch('/admin/identities/:id', async (c) => {
     // Kratos reads the patch whatever the content type says.
-    const text = await readLimitedText(c, deps.config.tessera.maxBodyBytes);
+    const text = await readLimitedText(c, deps.config.tessera.limits.max_body_size);
     const current = await deps.store.getIdentity(c.req.param('id'), { withCredentials: true });
     if (!current) throw resourceNotFound();
     let patch: unknown;

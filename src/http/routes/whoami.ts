@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import type { Deps } from '../../deps.js';
-import { badRequest, noActiveSession } from '../../errors/kratos-error.js';
+import { noActiveSession, unknownTemplate } from '../../errors/kratos-error.js';
 import { extractSessionToken, findActiveSession } from '../../session/session-credentials.js';
 import { publicSessionJson } from '../../session/session-view.js';
 import type { SessionWithIdentity } from '../../store/types.js';
@@ -31,7 +31,7 @@ export function whoamiRoutes(deps: Deps): Hono<AppEnv> {
     }
     const template = c.req.query('tokenize_as');
     if (template !== undefined && template !== '') {
-      if (!deps.tokenizer) throw badRequest(`Unable to find tokenizer template "${template}".`);
+      if (!deps.tokenizer) throw unknownTemplate(template);
       const tokenized = await deps.tokenizer.tokenize(template, session, body);
       body = `${body.slice(0, -1)},"tokenized":${JSON.stringify(tokenized)}}`;
     }
