@@ -159,7 +159,8 @@ const Identity = Section({
 
 const Selfservice = Section({
   default_browser_return_url: Type.Optional(Url()),
-  allowed_return_urls: Type.Array(Url(), { default: [] }),
+  // Unset, it follows serve.public.base_url (withPublicUrlDefaults).
+  allowed_return_urls: Type.Optional(Type.Array(Url())),
   methods: Section(
     {
       password: Section({
@@ -323,7 +324,13 @@ const Tessera = Section({
   )
     .Decode((tokenizer) => ({ ...tokenizer, workers: tokenizer.workers ?? Math.max(1, Math.min(4, availableParallelism())) }))
     .Encode((tokenizer) => tokenizer),
-  admin: Section({ api_key: Type.Optional(Type.String({ minLength: 16 })) }),
+  admin: Section({
+    api_key: Type.Optional(Type.String({ minLength: 16 })),
+    /** Names (any port) the admin API answers to besides loopback, IP literals and its own (http/middleware/admin-host.ts). */
+    allowed_hosts: Type.Transform(Type.Array(Type.String({ pattern: '^(\\*\\.)?[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?$' }), { default: [] }))
+      .Decode((hosts) => hosts.map((host) => host.toLowerCase()))
+      .Encode((hosts) => hosts),
+  }),
   users_api: Section({ api_key: Type.Optional(Type.String({ minLength: 16 })) }),
   trusted_proxies: Type.Array(Type.String(), { default: [] }),
   rate_limits: Section({
@@ -347,6 +354,13 @@ const Tessera = Section({
     statement_timeout: Duration({ default: '5s' }),
     /** The SQLite store's whoami cache (store/sqlite/session-cache.ts); 0 turns it off. */
     session_cache_max_entries: Type.Integer({ minimum: 0, default: 10000 }),
+    /** How long a PostgreSQL migration waits for another instance's migration lock (store/postgres/migrate-under-lock.ts). */
+    migration_lock_timeout: Duration({ default: '10m' }),
+  }),
+  /** Deleting expired rows (runtime/cleanup.ts): the built-in maintenance's session retention, and the batch size. */
+  cleanup: Section({
+    expired_session_retention: Duration({ default: '168h' }),
+    batch_size: Type.Integer({ minimum: 1, maximum: 100000, default: 1000 }),
   }),
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   shutdown: Section({ grace_period: Duration({ default: '10s' }) }),
@@ -393,11 +407,14 @@ function withPublicUrlDefaults(document: StaticDecode<typeof ConfigDocument>) {
   const at = (path: string): string => joinUrl(publicBase, path);
   const { selfservice } = document;
   const { flows, methods } = selfservice;
+  const defaultReturnUrl = selfservice.default_browser_return_url ?? at('ui/welcome');
   return {
     ...document,
     selfservice: {
       ...selfservice,
-      default_browser_return_url: selfservice.default_browser_return_url ?? at('ui/welcome'),
+      default_browser_return_url: defaultReturnUrl,
+      // A browser is sent back to this instance's own pages, and return_to may name any of them.
+      allowed_return_urls: selfservice.allowed_return_urls ?? [...new Set([publicBase, defaultReturnUrl])],
       methods: { ...methods, oidc: { ...methods.oidc, config: { ...methods.oidc.config, base_redirect_uri: methods.oidc.config.base_redirect_uri ?? publicBase } } },
       flows: {
         ...flows,

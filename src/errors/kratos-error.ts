@@ -25,6 +25,7 @@ const STATUS_TEXT: Record<number, string> = {
   410: 'Gone',
   413: 'Request Entity Too Large',
   415: 'Unsupported Media Type',
+  421: 'Misdirected Request',
   422: 'Unprocessable Entity',
   429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',
@@ -45,6 +46,7 @@ const DEFAULT_MESSAGE: Record<number, string> = {
   410: 'The requested resource is no longer available because it has expired or is otherwise invalid.',
   413: 'The request body is too large',
   415: 'The request content type is not supported',
+  421: 'The request was sent to a server that does not answer to its host name',
   422: 'The request was well-formed but was unable to be followed due to semantic errors',
   429: 'Too many requests',
   431: 'The request headers are too large',
@@ -112,6 +114,9 @@ export const notFound = (reason?: string, options: Omit<KratosErrorOptions, 'rea
   new KratosError(404, { ...options, reason });
 export const conflict = (reason?: string, options: Omit<KratosErrorOptions, 'reason'> = {}): KratosError =>
   new KratosError(409, { ...options, reason });
+/** RFC 9110 §15.5.20: the request named a host this server does not answer to (the admin API's Host check). */
+export const misdirectedRequest = (reason?: string, options: Omit<KratosErrorOptions, 'reason'> = {}): KratosError =>
+  new KratosError(421, { ...options, reason });
 export const serviceUnavailable = (reason?: string, options: Omit<KratosErrorOptions, 'reason'> = {}): KratosError =>
   new KratosError(503, { ...options, reason });
 

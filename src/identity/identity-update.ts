@@ -1,5 +1,5 @@
 import { badRequest } from '../errors/kratos-error.js';
-import type { Credential, CredentialType, Identity, JsonObject } from '../store/types.js';
+import { CREDENTIAL_TYPES as ALL_CREDENTIAL_TYPES, type Credential, type CredentialType, type Identity, type JsonObject } from '../store/types.js';
 import { parseExternalId, parseRecoveryAddresses, parseState, parseVerifiableAddresses, schemaOf, validateTraitsOrThrow, withDerivedIdentifiers } from './admin-identity-body.js';
 import type { IdentityBuildDeps } from './identity-build-deps.js';
 import { identityToJson } from './identity-json.js';
@@ -10,7 +10,7 @@ import { addressesFor } from './new-identity.js';
 
 /** Kratos's PATCH deny-list, verbatim (identity/handler.go), including its camelCase `/stateChangedAt`. */
 const PATCH_DENIED_PATHS = ['/id', '/stateChangedAt', '/credentials', '/credentials/oidc', '/credentials/oidc/**', '/credentials/saml', '/credentials/saml/**'];
-const CREDENTIAL_TYPES: ReadonlySet<CredentialType> = new Set(['password', 'oidc']);
+const CREDENTIAL_TYPES: ReadonlySet<CredentialType> = new Set(ALL_CREDENTIAL_TYPES);
 
 /**
  * `PUT /admin/identities/{id}` (Kratos's updateIdentityBody): traits, metadata and external_id are replaced (absent

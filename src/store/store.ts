@@ -1,5 +1,6 @@
 import type {
   CredentialType,
+  ExpiringKind,
   Flow,
   FlowCompletion,
   Identity,
@@ -90,8 +91,6 @@ export interface Store {
    * `expectedUpdatedAt`, so that the winner's write changes what the others compare against.
    */
   updateFlowIfUnchanged(flow: Flow, expectedUpdatedAt: Date): Promise<boolean>;
-  /** Removes flows that expired before `before`; returns how many. */
-  deleteExpiredFlows(before: Date): Promise<number>;
 
   // --- rate limiting ----------------------------------------------------------------------------
   /**
@@ -99,9 +98,12 @@ export interface Store {
    * one). Shared by every instance on the same database.
    */
   hitRateLimit(key: string, windowMs: number, now: Date): Promise<number>;
+
+  // --- expired rows -----------------------------------------------------------------------------
   /**
-   * Deletes the buckets of every key that started before `before` (keys that stopped being hit are otherwise
-   * never cleaned up: each sprayed identifier would leave a row behind). Returns how many were deleted.
+   * Deletes at most `limit` rows of one kind whose time (ExpiringKind) is at or before `before`, oldest first, in
+   * one short statement, and returns how many: a large table is never locked for long, and the caller
+   * (src/runtime/cleanup.ts) loops until a batch comes back short. Safe to run from several instances at once.
    */
-  deleteStaleRateLimitBuckets(before: Date): Promise<number>;
+  deleteExpired(kind: ExpiringKind, before: Date, limit: number): Promise<number>;
 }

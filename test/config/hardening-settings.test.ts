@@ -1,3 +1,4 @@
+// test-stores: both
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '../../src/config/config-error.js';

@@ -1,3 +1,4 @@
+// test-stores: both
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';

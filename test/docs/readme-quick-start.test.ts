@@ -1,3 +1,4 @@
+// test-stores: sqlite
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, statSync, symlinkSync } from 'node:fs';

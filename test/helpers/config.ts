@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/types.js';
 import { freshDatabaseDsn } from './postgres-cluster.js';
@@ -19,6 +19,7 @@ export function tempDir(prefix = 'tessera-test-'): string {
  * database instead, on the machine's cluster (test/helpers/postgres-cluster.ts).
  */
 export function testConfig(overrides: Record<string, unknown> = {}, dir = tempDir()): Config {
+  if (overrides.dsn === undefined) assertDeclaredOnBothStores();
   const base: Record<string, unknown> = {
     dsn: overrides.dsn === undefined && process.env.TEST_DSN_DIALECT === 'postgres' ? freshDatabaseDsn() : `sqlite://${join(dir, 'tessera.db')}?_fk=true`,
     serve: { public: { base_url: 'http://localhost:4433/', host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 } },
@@ -28,6 +29,21 @@ export function testConfig(overrides: Record<string, unknown> = {}, dir = tempDi
     log: { level: 'silent' },
   };
   return loadConfig({ file: null, env: {}, overrides: mergeDeep(base, overrides) });
+}
+
+/**
+ * A store that follows the test pass is only for files that run in both passes: test/run.mjs lists them (the
+ * files declaring `// test-stores: both`) in TEST_FILES_ON_BOTH_STORES. Node's test runner runs each file in a
+ * process of its own with the file as `argv[1]`. Outside the runner (a file run directly) there is no list.
+ */
+function assertDeclaredOnBothStores(): void {
+  const list = process.env.TEST_FILES_ON_BOTH_STORES;
+  const file = process.argv[1];
+  if (list === undefined || file === undefined) return;
+  const own = relative(process.cwd(), file);
+  if (!list.split('\n').includes(own)) {
+    throw new Error(`${own} takes its store from testConfig(), which follows the test pass, but does not declare "// test-stores: both": it would never run on PostgreSQL`);
+  }
 }
 
 export function mergeDeep(base: Record<string, unknown>, extra: Record<string, unknown>): Record<string, unknown> {

@@ -30,6 +30,8 @@ export interface Pools extends OidcPools {
   /** Registered identifiers and their password, so that some logins succeed and some registrations collide. */
   identifiers: string[];
   password: string;
+  /** `tessera.users_api.api_key` of the app under test ('' when the users API is off). */
+  usersApiKey: string;
 }
 
 /** The pools that are lists of real values. */
@@ -38,12 +40,17 @@ export type PoolName = { [K in keyof Pools]: Pools[K] extends string[] ? K : nev
 export interface EndpointHints {
   /** Query parameters the endpoint reads; each is sent with hostile or pooled values. */
   query?: readonly string[];
+  /**
+   * Values aimed at one query parameter, mixed with hostile ones: edges of its parsing (a number's, a boolean's
+   * spellings) or real values from the pools (a pending sign-in's state, an exchange code).
+   */
+  queryValues?: (pools: Pools) => Readonly<Record<string, fc.Arbitrary<string>>>;
+  /** The bearer key an admin-port endpoint checks instead of the admin API key (sent valid most of the time). */
+  bearer?: (pools: Pools) => string;
   /** Query parameters that take a real flow id of this kind some of the time. */
   flowParam?: { name: string; kind: 'login' | 'registration' };
   /** Where path parameters take real values some of the time. */
   pathParamPool?: PoolName;
-  /** Query parameters that take a real value from a pool some of the time. */
-  queryPool?: Readonly<Record<string, PoolName>>;
   /** A query that gets far (fresh each call): the injection sweep replaces one parameter at a time. */
   validQuery?: (pools: Pools) => Record<string, string> | Promise<Record<string, string>>;
   /** The body the endpoint expects, with hostile leaves. */
@@ -172,6 +179,22 @@ export const ENDPOINT_HINTS: Record<string, EndpointHints> = {
   'GET /admin/sessions/:id': { pathParamPool: 'sessionIds', query: ['expand'] },
   'DELETE /admin/sessions/:id': { pathParamPool: 'sessionIds' },
   'PATCH /admin/sessions/:id/extend': { pathParamPool: 'sessionIds' },
+
+  // --- The Auth0-style users API (src/http/routes/auth0-users.ts) ------------------------------------------------
+  // Its own key (tessera.users_api.api_key), offset paging that auth0_fdw drives with page/per_page/include_totals,
+  // and the Management API parameters Tessera does not implement, which must be ignored, never half-applied.
+  'GET /api/v2/users': {
+    query: ['page', 'per_page', 'include_totals', 'q', 'search_engine', 'sort', 'fields', 'include_fields', 'connection'],
+    queryValues: () => ({
+      page: fc.constantFrom('0', '1', '2', '999999999', '1000000000', '-1', '+1', '01', '1e3', '0x10', ' 1', '1.5', 'NaN', 'Infinity', '9007199254740993', ''),
+      per_page: fc.constantFrom('0', '1', '50', '100', '101', '999999999', '-50', '5e1', ' 50', '50 ', '', '1'.repeat(400)),
+      include_totals: fc.constantFrom('true', 'TRUE', 'True', '1', 'yes', 'false', '', 'true,true'),
+      q: fc.constantFrom('email:"a@example.org"', 'user_id:*', '*:*', 'email:"\u0000"', "identities.connection:'x' OR 1=1"),
+      sort: fc.constantFrom('created_at:1', 'created_at:-1', 'email:1', 'user_id:2', ':'),
+      fields: fc.constantFrom('user_id,email', 'password,hashed_password', '__proto__', ''),
+    }),
+    bearer: (pools) => pools.usersApiKey,
+  },
 
   // Upstream sign-in (OIDC) callbacks and the session token exchange (oidc-hints.ts; provider submits are above).
   ...OIDC_ENDPOINT_HINTS,

@@ -1,3 +1,4 @@
+// test-stores: both
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { createAdminApi } from '../../src/http/admin-app.js';
@@ -18,8 +19,9 @@ import { createFlow, registerAndLogin, seed } from './seed.js';
  * attempts keep reaching the password check.
  */
 const ADMIN_KEY = 'injection-sweep-admin-key-0123456789';
+const USERS_KEY = 'injection-sweep-users-key-0123456789';
 const upstream = await startHostileOp();
-const t = await inProcess(testConfig({ tessera: { admin: { api_key: ADMIN_KEY }, rate_limits: { enabled: false } }, ...upstream.config }));
+const t = await inProcess(testConfig({ tessera: { admin: { api_key: ADMIN_KEY }, users_api: { api_key: USERS_KEY }, rate_limits: { enabled: false } }, ...upstream.config }));
 const pools: Pools = await seed(t, ADMIN_KEY);
 await seedOidc(t, upstream.op, pools);
 const probe = await DatabaseProbe.open(t.deps.config.dsn);
@@ -45,7 +47,7 @@ function baseline(endpoint: Endpoint, override: { path?: Record<string, string>;
     if (hints.flowParam) params.set(hints.flowParam.name, await createFlow(t.publicApp, hints.flowParam.kind));
     for (const [name, value] of Object.entries((await hints.validQuery?.(current)) ?? {})) params.set(name, value);
     for (const [name, value] of Object.entries(override.query ?? {})) params.set(name, value);
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...(endpoint.app === 'admin' ? { authorization: `Bearer ${ADMIN_KEY}` } : {}), ...override.headers };
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...(endpoint.app === 'admin' ? { authorization: `Bearer ${hints.bearer?.(current) ?? ADMIN_KEY}` } : {}), ...override.headers };
     let body: string | undefined;
     if (hints.validBody && endpoint.method !== 'GET' && endpoint.method !== 'HEAD') {
       const value = hints.validBody(current);

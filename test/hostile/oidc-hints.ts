@@ -66,18 +66,21 @@ export function oidcSubmitBody(pools: Pools, kind: 'login' | 'registration'): fc
   return fc.oneof({ weight: 3, arbitrary: fc.record(members, { requiredKeys: ['provider'] }) }, { weight: 1, arbitrary: fc.record(members, { requiredKeys: [] }) });
 }
 
+/** One of the pool's real values (or a hostile string while the pool is empty). */
+const oneOfPooled = (values: readonly string[]): fc.Arbitrary<string> => (values.length > 0 ? fc.constantFrom(...values) : hostileString);
+
 export const OIDC_ENDPOINT_HINTS: Record<string, EndpointHints> = {
   'GET /self-service/methods/oidc/callback/:provider': {
     pathParamPool: 'oidcProviderIds',
     query: ['state', 'code', 'error', 'error_description', 'iss', 'scope', 'authCode', 'session_state', 'user'],
-    queryPool: { state: 'oidcStates', iss: 'oidcIssuers' },
+    queryValues: (pools) => ({ state: oneOfPooled(pools.oidcStates), iss: oneOfPooled(pools.oidcIssuers) }),
     // A real pending sign-in and a code the provider never issued: the sweep reaches the token endpoint call.
     validQuery: async (pools) => ({ state: await pools.freshOidcState(), code: 'a-code-the-provider-never-issued', iss: pools.oidcIssuers[0] ?? '' }),
   },
-  'POST /self-service/methods/oidc/callback/:provider': { pathParamPool: 'oidcProviderIds', query: ['state', 'code', 'error'], queryPool: { state: 'oidcStates' } },
+  'POST /self-service/methods/oidc/callback/:provider': { pathParamPool: 'oidcProviderIds', query: ['state', 'code', 'error'], queryValues: (pools) => ({ state: oneOfPooled(pools.oidcStates) }) },
   'GET /sessions/token-exchange': {
     query: ['init_code', 'return_to_code'],
-    queryPool: { init_code: 'exchangeInitCodes', return_to_code: 'exchangeReturnToCodes' },
+    queryValues: (pools) => ({ init_code: oneOfPooled(pools.exchangeInitCodes), return_to_code: oneOfPooled(pools.exchangeReturnToCodes) }),
     validQuery: (pools) => ({ init_code: pools.exchangeInitCodes[0] ?? '', return_to_code: pools.exchangeReturnToCodes[0] ?? '' }),
   },
 };

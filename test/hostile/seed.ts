@@ -49,6 +49,7 @@ export async function seed(t: InProcessTessera, adminKey: string): Promise<Pools
     schemaIds: ['default', Buffer.from('default').toString('base64url')],
     identifiers: ['seed-one@example.org', 'seed-two@example.org'],
     password: SEED_PASSWORD,
+    usersApiKey: t.deps.config.tessera.users_api.api_key ?? '',
     ...noOidcPools(),
   };
   for (let i = 0; i < 2; i++) {

@@ -1,3 +1,4 @@
+// test-stores: postgres
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';

@@ -1,3 +1,4 @@
+// test-stores: both
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -314,7 +315,7 @@ describe('rate-limit arithmetic', () => {
       await runMaintenance(t.deps);
       assert.equal(await t.deps.store.hitRateLimit('old', 60_000, new Date(now)), 1, 'the old bucket is gone');
       assert.ok((await t.deps.store.hitRateLimit('recent', 60_000, new Date(now))) >= 1);
-      assert.equal(await t.deps.store.deleteStaleRateLimitBuckets(new Date(now + 10 * 60_000)), 3, 'old@now, recent@now-1m, recent@now');
+      assert.equal(await t.deps.store.deleteExpired('rate_limit_buckets', new Date(now + 10 * 60_000), 100), 3, 'old@now, recent@now-1m, recent@now');
     } finally {
       await t.close();
     }

@@ -1,3 +1,4 @@
+// test-stores: postgres
 import { openStore } from '../../src/store/open-store.js';
 import { freshDatabaseDsn } from '../helpers/postgres-cluster.js';
 import { describeFlowCasAndOidcLinkContract } from './flow-cas-and-oidc-link-contract.js';

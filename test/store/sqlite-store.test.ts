@@ -1,3 +1,4 @@
+// test-stores: sqlite
 import { join } from 'node:path';
 import { openStore } from '../../src/store/open-store.js';
 import { tempDir } from '../helpers/config.js';

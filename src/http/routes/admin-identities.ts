@@ -6,7 +6,7 @@ import { badRequest, conflict, KratosError, notFound, resourceNotFound } from '.
 import { identityFromCreateBody } from '../../identity/admin-identity-body.js';
 import { identityToJson } from '../../identity/identity-json.js';
 import { identityFromPatch, identityFromUpdateBody } from '../../identity/identity-update.js';
-import { normalizeIdentifier } from '../../identity/normalize-identifier.js';
+import { storedIdentifierCandidates } from '../../identity/normalize-identifier.js';
 import { declassifiedCredentialConfig } from '../../oidc/oidc-credential.js';
 import { schemaUrlOf } from '../../session/session-view.js';
 import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError } from '../../store/errors.js';
@@ -44,7 +44,7 @@ export function adminIdentityRoutes(deps: Deps): Hono<AppEnv> {
     const filtersOutEverything = query.organizationId !== undefined;
     const filter = {
       ids: query.ids,
-      credentialsIdentifier: query.credentialsIdentifier !== undefined ? normalizeIdentifier(query.credentialsIdentifier) : undefined,
+      credentialIdentifiers: query.credentialsIdentifier !== undefined ? storedIdentifierCandidates(query.credentialsIdentifier) : undefined,
       withCredentials,
     };
 

@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, gt, inArray, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError, FlowAlreadyCompletedError, importSkipReason } from '../errors.js';
 import { credentialsByIdentity, credentialToRow, flowFromRow, flowToRow, identityFromRow, identityToRow, sessionWithIdentityFromRows, sessionFromRow, sessionToRow, withProviderEntry } from '../rows.js';
@@ -8,6 +9,7 @@ import type { Store } from '../store.js';
 import type {
   Credential,
   CredentialType,
+  ExpiringKind,
   Flow,
   FlowCompletion,
   Identity,
@@ -44,6 +46,7 @@ export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
   private readonly db: Db;
   private readonly config: pg.PoolConfig;
+  private readonly migrationLockTimeoutMs: number | undefined;
   private readonly sessionByTokenHash;
   private closed = false;
 
@@ -54,6 +57,7 @@ export class PostgresStore implements Store {
 
   private constructor(dsn: string, options: PostgresStoreOptions) {
     this.config = poolConfigFor(dsn, options);
+    this.migrationLockTimeoutMs = options.migrationLockTimeoutMs;
     this.pool = new pg.Pool(this.config);
     // When the database goes away, idle connections and connections in use between two statements of a
     // transaction report it as an 'error' event. Unheard, that event would end the process; the queries
@@ -71,7 +75,7 @@ export class PostgresStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    await migrateUnderAdvisoryLock(this.config);
+    await migrateUnderAdvisoryLock(this.config, { lockTimeoutMs: this.migrationLockTimeoutMs });
   }
 
   async ping(): Promise<void> {
@@ -183,20 +187,18 @@ export class PostgresStore implements Store {
 
   async listIdentities(query: IdentityPageQuery): Promise<Identity[]> {
     const ids = query.ids?.filter((id) => !hasNulCharacter(id));
-    if (hasNulCharacter(query.after, query.credentialsIdentifier)) return [];
+    const wanted = query.credentialIdentifiers?.filter(({ identifier }) => !hasNulCharacter(identifier));
+    if (hasNulCharacter(query.after)) return [];
     const conditions = [];
     if (query.after) conditions.push(gt(identities.id, query.after));
     if (ids) conditions.push(inArray(identities.id, ids.length ? ids : ['']));
-    if (query.credentialsIdentifier !== undefined) {
-      conditions.push(
-        inArray(
-          identities.id,
-          this.db
-            .select({ id: identityCredentialIdentifiers.identityId })
-            .from(identityCredentialIdentifiers)
-            .where(eq(identityCredentialIdentifiers.identifier, query.credentialsIdentifier)),
-        ),
-      );
+    if (wanted !== undefined) {
+      const matches = wanted.map(({ type, identifier }) => and(eq(identityCredentialIdentifiers.type, type), eq(identityCredentialIdentifiers.identifier, identifier)));
+      const owners = this.db
+        .select({ id: identityCredentialIdentifiers.identityId })
+        .from(identityCredentialIdentifiers)
+        .where(matches.length > 0 ? or(...matches) : sql`false`);
+      conditions.push(inArray(identities.id, owners));
     }
     const rows = await this.db
       .select()
@@ -411,15 +413,7 @@ export class PostgresStore implements Store {
     return rowsAffected(await this.db.update(selfserviceFlows).set(fields).where(and(eq(selfserviceFlows.id, id), eq(selfserviceFlows.updatedAt, expectedUpdatedAt)))) > 0;
   }
 
-  async deleteExpiredFlows(before: Date): Promise<number> {
-    return rowsAffected(await this.db.delete(selfserviceFlows).where(lt(selfserviceFlows.expiresAt, before)));
-  }
-
   // --- rate limiting ----------------------------------------------------------------------------
-
-  async deleteStaleRateLimitBuckets(before: Date): Promise<number> {
-    return rowsAffected(await this.db.delete(rateLimitBuckets).where(lt(rateLimitBuckets.bucketStart, before.getTime())));
-  }
 
   async hitRateLimit(key: string, windowMs: number, now: Date): Promise<number> {
     const nowMs = now.getTime();
@@ -442,7 +436,31 @@ export class PostgresStore implements Store {
     if (!counts) throw new Error('the rate-limit upsert returned no row');
     return slidingWindowCount(counts.previous, counts.current, (nowMs - bucketStart) / windowMs);
   }
+
+  // --- expired rows -----------------------------------------------------------------------------
+
+  async deleteExpired(kind: ExpiringKind, before: Date, limit: number): Promise<number> {
+    const { table, time, value, indexed } = EXPIRING_COLUMNS[kind];
+    const order = indexed ? sql` order by ${time}` : sql``;
+    const { rowCount } = await this.db.execute(
+      sql`delete from ${table} where ctid = any(array(select ctid from ${table} where ${time} <= ${value(before)}${order} limit ${limit} for update skip locked))`,
+    );
+    return rowCount ?? 0;
+  }
 }
+
+/**
+ * The table and time column of each kind of expiring row, the time as that column holds it, and whether an index
+ * orders the rows by it (oldest first costs nothing then; rate-limit buckets have no such index, their writes are
+ * the hot ones, and any expired rows will do). Batches are picked by ctid with FOR UPDATE SKIP LOCKED: the delete
+ * is one statement, and instances cleaning up at the same moment take different rows instead of waiting for each
+ * other's.
+ */
+const EXPIRING_COLUMNS: Record<ExpiringKind, { table: PgTable; time: PgColumn; value: (before: Date) => Date | number; indexed: boolean }> = {
+  sessions: { table: sessions, time: sessions.expiresAt, value: (before) => before, indexed: true },
+  flows: { table: selfserviceFlows, time: selfserviceFlows.expiresAt, value: (before) => before, indexed: true },
+  rate_limit_buckets: { table: rateLimitBuckets, time: rateLimitBuckets.bucketStart, value: (before) => before.getTime(), indexed: false },
+};
 
 /** Unique violations that mean something to callers, by the constraint that was violated. */
 function uniqueViolationOf(error: unknown): Error | null {

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import { and, asc, count, desc, eq, gt, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { translateUniqueViolation } from './unique-violation.js';
 import { DuplicateCredentialIdentifierError, FlowAlreadyCompletedError } from '../errors.js';
@@ -9,7 +10,9 @@ import { bucketStartOf, slidingWindowCount } from '../sliding-window.js';
 import type { Store } from '../store.js';
 import type {
   Credential,
+  CredentialIdentifier,
   CredentialType,
+  ExpiringKind,
   Flow,
   FlowCompletion,
   Identity,
@@ -166,17 +169,7 @@ export class SqliteStore implements Store {
     const conditions = [];
     if (query.after) conditions.push(gt(identities.id, query.after));
     if (query.ids) conditions.push(inArray(identities.id, query.ids.length ? query.ids : ['']));
-    if (query.credentialsIdentifier !== undefined) {
-      conditions.push(
-        inArray(
-          identities.id,
-          this.db
-            .select({ id: identityCredentialIdentifiers.identityId })
-            .from(identityCredentialIdentifiers)
-            .where(eq(identityCredentialIdentifiers.identifier, query.credentialsIdentifier)),
-        ),
-      );
-    }
+    if (query.credentialIdentifiers !== undefined) conditions.push(inArray(identities.id, this.ownersOf(query.credentialIdentifiers)));
     const rows = this.db
       .select()
       .from(identities)
@@ -186,6 +179,15 @@ export class SqliteStore implements Store {
       .offset(query.offset ?? 0)
       .all();
     return this.withCredentials(rows.map(identityFromRow), query.withCredentials);
+  }
+
+  /** The ids of the identities owning any of these identifiers, through the (type, identifier) primary key. */
+  private ownersOf(wanted: CredentialIdentifier[]) {
+    const matches = wanted.map(({ type, identifier }) => and(eq(identityCredentialIdentifiers.type, type), eq(identityCredentialIdentifiers.identifier, identifier)));
+    return this.db
+      .select({ id: identityCredentialIdentifiers.identityId })
+      .from(identityCredentialIdentifiers)
+      .where(matches.length > 0 ? or(...matches) : sql`0`);
   }
 
   async countIdentities(): Promise<number> {
@@ -391,10 +393,6 @@ export class SqliteStore implements Store {
     return this.db.update(selfserviceFlows).set(fields).where(and(eq(selfserviceFlows.id, id), eq(selfserviceFlows.updatedAt, expectedUpdatedAt))).run().changes > 0;
   }
 
-  async deleteExpiredFlows(before: Date): Promise<number> {
-    return this.db.delete(selfserviceFlows).where(lt(selfserviceFlows.expiresAt, before)).run().changes;
-  }
-
   // --- rate limiting ----------------------------------------------------------------------------
 
   async hitRateLimit(key: string, windowMs: number, now: Date): Promise<number> {
@@ -419,7 +417,23 @@ export class SqliteStore implements Store {
     }, { behavior: 'immediate' });
   }
 
-  async deleteStaleRateLimitBuckets(before: Date): Promise<number> {
-    return this.db.delete(rateLimitBuckets).where(lt(rateLimitBuckets.bucketStart, before.getTime())).run().changes;
+  // --- expired rows -----------------------------------------------------------------------------
+
+  async deleteExpired(kind: ExpiringKind, before: Date, limit: number): Promise<number> {
+    const { table, time, indexed } = EXPIRING_COLUMNS[kind];
+    // By rowid: one pass picks the batch and the delete touches only it. Oldest first where an index gives that
+    // order for free; elsewhere a sort would read the whole table for every batch, and any expired rows will do.
+    const order = indexed ? sql` order by ${time}` : sql``;
+    return this.db.run(sql`delete from ${table} where rowid in (select rowid from ${table} where ${time} <= ${before.getTime()}${order} limit ${limit})`).changes;
   }
 }
+
+/**
+ * The table and time column of each kind of expiring row (times are epoch milliseconds in every column), and
+ * whether an index orders the rows by it (rate-limit buckets have none: their writes are the hot ones).
+ */
+const EXPIRING_COLUMNS: Record<ExpiringKind, { table: SQLiteTable; time: SQLiteColumn; indexed: boolean }> = {
+  sessions: { table: sessions, time: sessions.expiresAt, indexed: true },
+  flows: { table: selfserviceFlows, time: selfserviceFlows.expiresAt, indexed: true },
+  rate_limit_buckets: { table: rateLimitBuckets, time: rateLimitBuckets.bucketStart, indexed: false },
+};
