@@ -106,6 +106,21 @@ export async function saveFlow(deps: Deps, flow: Flow): Promise<void> {
   await deps.store.updateFlow(flow);
 }
 
+/**
+ * Saves a flow only if nobody wrote it since it was read, with `updated_at` = `readAt` (compare-and-set,
+ * Store.updateFlowIfUnchanged): for a step that must happen once however many requests race for it, such as
+ * consuming a pending upstream sign-in. False, with nothing written, when another write came first.
+ */
+export async function saveFlowIfUnchanged(deps: Deps, flow: Flow, readAt: Date): Promise<boolean> {
+  flow.updatedAt = nextUpdatedAt(deps, readAt);
+  return deps.store.updateFlowIfUnchanged(flow, readAt);
+}
+
+/** Now, or just after `readAt` if the clock has not moved on: a compare-and-set write must change `updated_at`. */
+export function nextUpdatedAt(deps: Deps, readAt: Date): Date {
+  return new Date(Math.max(deps.now().getTime(), readAt.getTime() + 1));
+}
+
 /** The CSRF token a flow was created with; a replacement for an expired browser flow stays bound to the same cookie. */
 export function csrfTokenOf(flow: Flow): string | undefined {
   const token = flow.internalContext.csrf_token;

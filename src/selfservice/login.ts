@@ -3,11 +3,13 @@ import { badRequest, identityDisabled, KratosError } from '../errors/kratos-erro
 import { normalizeIdentifier } from '../identity/normalize-identifier.js';
 import type { VerifyResult } from '../identity/password-hasher.js';
 import { providerButtons } from '../oidc/provider-buttons.js';
-import { linkPendingUpstreamAccount } from '../oidc/pending-link.js';
+import { linkPendingUpstreamAccount, pendingLinkOf } from '../oidc/pending-link.js';
+import { holdsTokenExchange } from '../oidc/token-exchange.js';
 import { issueSession } from '../session/issue-session.js';
 import { FlowAlreadyCompletedError } from '../store/errors.js';
 import type { Flow, FlowType, SessionWithIdentity } from '../store/types.js';
 import { text, type UiText } from '../text/messages.js';
+import { ensureBrowserSubmitOwnsFlow } from './csrf-guard.js';
 import { alreadyCompleted, csrfTokenOf, newFlow } from './flow-lifecycle.js';
 import { countLoginAttempt } from './login-attempt-limits.js';
 import { enforceFlowCreationLimit } from './rate-limits.js';
@@ -25,6 +27,8 @@ export interface LoginFlowParams {
 
 export type SubmitOutcome = FormOutcome | { kind: 'success'; flow: Flow; session: SessionWithIdentity; token: string };
 
+const LINKING_NEEDS_EXCHANGE_CODE =
+  'Confirming an account to link in an API flow needs the session_token_exchange_code this flow was initialized with, in the body (session_token_exchange_code) or the X-Session-Token-Exchange-Code header.';
 const ALREADY_LOGGED_IN_REASON = 'A valid session was detected and thus login is not possible. Did you forget to set `?refresh=true`?';
 
 export function buildLoginFlow(deps: Deps, params: LoginFlowParams): Flow {
@@ -72,6 +76,12 @@ export async function submitLogin(deps: Deps, flowId: string, body: SubmitBody, 
   if (fields.method !== 'password') return fail(text.noLoginStrategy());
   if (!deps.config.selfservice.methods.password.enabled) return fail(text.noLoginStrategy());
   if (session && !flow.refresh) return fail(text.generic(ALREADY_LOGGED_IN_REASON));
+  // An account-linking flow: the password links the waiting upstream account, so the submit must come from
+  // whoever the flow is bound to (src/oidc/pending-link.ts), checked before any hashing.
+  if (pendingLinkOf(flow)) {
+    if (flow.type === 'browser') ensureBrowserSubmitOwnsFlow(deps.config, request.headers, fields, flow);
+    else if (!(await holdsTokenExchange(deps, flow, fields.session_token_exchange_code ?? request.headers.get('x-session-token-exchange-code')))) return fail(text.generic(LINKING_NEEDS_EXCHANGE_CODE));
+  }
 
   const identifierInput = fields.identifier ?? fields.password_identifier;
   if (identifierInput !== undefined) setNodeValue(ui, 'identifier', typeof identifierInput === 'string' ? identifierInput : '');

@@ -8,6 +8,7 @@ import type {
   ImportOutcome,
   JsonObject,
   NewSession,
+  OidcProviderLinkEntry,
   Session,
   SessionCountQuery,
   SessionPageQuery,
@@ -49,6 +50,14 @@ export interface Store {
   updateIdentity(identity: Identity): Promise<void>;
   /** Replaces one credential's config (e.g. a password rehashed to the current argon2id parameters). */
   updateCredentialConfig(identityId: string, type: CredentialType, config: JsonObject): Promise<void>;
+  /**
+   * Adds one upstream account to an identity's `oidc` credential (creating the credential when there is none):
+   * its identifier and its `config.providers[]` entry, and nothing else, in one transaction. Traits, state and
+   * the other credentials are not rewritten, so a concurrent change to them is kept. Does nothing when the
+   * identity has this identifier already; throws DuplicateCredentialIdentifierError when another identity has
+   * it. Returns false when the identity does not exist.
+   */
+  addOidcProviderLink(identityId: string, link: OidcProviderLinkEntry, now: Date): Promise<boolean>;
   deleteIdentity(id: string): Promise<boolean>;
 
   // --- sessions ---------------------------------------------------------------------------------
@@ -75,6 +84,13 @@ export interface Store {
    * completed, so a concurrent submit that failed cannot reopen a flow another one completed.
    */
   updateFlow(flow: Flow): Promise<void>;
+  /**
+   * Compare-and-set: saves `flow` only if the stored flow's `updated_at` is still `expectedUpdatedAt`, and says
+   * whether it did. Of several requests that read the same flow and each want to act on it once (consume a
+   * pending upstream sign-in, redeem a token exchange), exactly one wins. `flow.updatedAt` must be later than
+   * `expectedUpdatedAt`, so that the winner's write changes what the others compare against.
+   */
+  updateFlowIfUnchanged(flow: Flow, expectedUpdatedAt: Date): Promise<boolean>;
 
   // --- rate limiting ----------------------------------------------------------------------------
   /**

@@ -141,6 +141,18 @@ export interface Flow {
  */
 export interface FlowCompletion {
   flow: Flow;
+  /**
+   * Compare-and-set on `updated_at` instead of on the state: the flow is written only if its stored `updated_at`
+   * is still this, whatever its state (a token exchange is redeemed on a flow that may be completed already).
+   * `flow.updatedAt` must be later than this.
+   */
+  expectedUpdatedAt?: Date;
+}
+
+/** One upstream account to add to an identity's `oidc` credential: its identifier and its `config.providers[]` entry. */
+export interface OidcProviderLinkEntry {
+  identifier: string;
+  provider: JsonObject;
 }
 
 export interface IdentityPageQuery {

@@ -35,8 +35,9 @@ export function hostileRequest(endpoint: Endpoint, pools: Pools, adminKey: strin
 
   const queryNames = [...(hints.query ?? [])];
   const queryValue = fc.oneof(hostileString, fc.constantFrom('true', 'false', '1', '0', 'aal1', 'aal2', 'postgrest'));
+  const aimedQueryValues = hints.queryValues?.(pools);
   const valueFor = (name: string): fc.Arbitrary<string> => {
-    const aimed = hints.queryValues?.[name];
+    const aimed = aimedQueryValues?.[name];
     return aimed ? fc.oneof({ weight: 3, arbitrary: aimed }, { weight: 1, arbitrary: queryValue }) : queryValue;
   };
   const flowIds = hints.flowParam ? (hints.flowParam.kind === 'login' ? pools.loginFlowIds : pools.registrationFlowIds) : [];

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { Hono, type Context } from 'hono';
 import { joinUrl } from '../../config/join-url.js';
 import type { Deps } from '../../deps.js';
@@ -9,7 +10,7 @@ import { storedIdentifierCandidates } from '../../identity/normalize-identifier.
 import { declassifiedCredentialConfig } from '../../oidc/oidc-credential.js';
 import { schemaUrlOf } from '../../session/session-view.js';
 import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError } from '../../store/errors.js';
-import type { Identity } from '../../store/types.js';
+import type { Credential, Identity } from '../../store/types.js';
 import type { AppEnv } from '../app-env.js';
 import { keysetLinkHeader } from '../pagination/keyset-link.js';
 import { offsetLinkHeaders, pagePaginationLink } from '../pagination/offset-link.js';
@@ -86,7 +87,7 @@ export function adminIdentityRoutes(deps: Deps): Hono<AppEnv> {
     const current = await deps.store.getIdentity(c.req.param('id'), { withCredentials: true });
     if (!current) throw resourceNotFound();
     const updated = await identityFromUpdateBody(deps, current, value);
-    await writeOrConflict(() => deps.store.updateIdentity(updated));
+    await writeOrConflict(() => deps.store.updateIdentity(withoutUnchangedCredentials(current, updated)));
     return c.json(adminJson(updated));
   });
 
@@ -102,7 +103,7 @@ export function adminIdentityRoutes(deps: Deps): Hono<AppEnv> {
       throw new KratosError(400, { reason: 'failed to unmarshal JSON patch', message: text.trim() === '' ? 'unexpected end of JSON input' : 'invalid JSON' });
     }
     const updated = await identityFromPatch(deps, current, patch, schemaUrlOf(deps, current.schemaId));
-    await writeOrConflict(() => deps.store.updateIdentity(updated));
+    await writeOrConflict(() => deps.store.updateIdentity(withoutUnchangedCredentials(current, updated)));
     return c.json(adminJson(updated));
   });
 
@@ -151,6 +152,19 @@ function includedCredentialTypes(c: Context<AppEnv>): string[] {
 }
 
 /** Runs a write and turns a unique conflict into Kratos's 409. */
+/**
+ * The identity to write with the credentials left out when the update did not change them: the store then leaves
+ * them as they are, so an upstream account linked meanwhile (Store.addOidcProviderLink, from a concurrent
+ * sign-in) is not undone by an admin who only changed traits or state.
+ */
+function withoutUnchangedCredentials(current: Identity, updated: Identity): Identity {
+  const canonical = (credentials: readonly Credential[] | undefined): unknown =>
+    (credentials ?? []).map((c) => ({ type: c.type, identifiers: [...c.identifiers].sort(), config: c.config, version: c.version })).sort((a, b) => a.type.localeCompare(b.type));
+  if (!isDeepStrictEqual(canonical(current.credentials), canonical(updated.credentials))) return updated;
+  const { credentials: _unchanged, ...rest } = updated;
+  return rest;
+}
+
 async function writeOrConflict(write: () => Promise<void>): Promise<void> {
   try {
     await write();

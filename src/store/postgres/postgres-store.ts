@@ -3,7 +3,7 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError, FlowAlreadyCompletedError, importSkipReason } from '../errors.js';
-import { credentialsByIdentity, credentialToRow, flowFromRow, flowToRow, identityFromRow, identityToRow, sessionWithIdentityFromRows, sessionFromRow, sessionToRow } from '../rows.js';
+import { credentialsByIdentity, credentialToRow, flowFromRow, flowToRow, identityFromRow, identityToRow, sessionWithIdentityFromRows, sessionFromRow, sessionToRow, withProviderEntry } from '../rows.js';
 import { bucketStartOf, slidingWindowCount } from '../sliding-window.js';
 import type { Store } from '../store.js';
 import type {
@@ -17,6 +17,7 @@ import type {
   ImportOutcome,
   JsonObject,
   NewSession,
+  OidcProviderLinkEntry,
   Session,
   SessionCountQuery,
   SessionPageQuery,
@@ -238,6 +239,39 @@ export class PostgresStore implements Store {
       .where(and(eq(identityCredentials.identityId, identityId), eq(identityCredentials.type, type)));
   }
 
+  async addOidcProviderLink(identityId: string, link: OidcProviderLinkEntry, now: Date): Promise<boolean> {
+    if (hasNulCharacter(identityId)) return false;
+    return this.db.transaction(async (tx) => {
+      // The identity's row lock serializes links to one identity (each reads and rewrites the credential's
+      // config); NO KEY UPDATE leaves sessions of the identity free to be created meanwhile.
+      const [identity] = await tx.select({ id: identities.id }).from(identities).where(eq(identities.id, identityId)).for('no key update');
+      if (!identity) return false;
+      const [inserted] = await tx.insert(identityCredentialIdentifiers).values({ type: 'oidc', identifier: link.identifier, identityId }).onConflictDoNothing().returning({ identityId: identityCredentialIdentifiers.identityId });
+      if (!inserted) {
+        const [owner] = await tx
+          .select({ identityId: identityCredentialIdentifiers.identityId })
+          .from(identityCredentialIdentifiers)
+          .where(and(eq(identityCredentialIdentifiers.type, 'oidc'), eq(identityCredentialIdentifiers.identifier, link.identifier)));
+        if (owner?.identityId === identityId) return true;
+        throw new DuplicateCredentialIdentifierError(link.identifier);
+      }
+      const [credential] = await tx
+        .select({ config: identityCredentials.config })
+        .from(identityCredentials)
+        .where(and(eq(identityCredentials.identityId, identityId), eq(identityCredentials.type, 'oidc')));
+      if (credential) {
+        await tx
+          .update(identityCredentials)
+          .set({ config: withProviderEntry(credential.config, link.provider), updatedAt: now })
+          .where(and(eq(identityCredentials.identityId, identityId), eq(identityCredentials.type, 'oidc')));
+      } else {
+        await tx.insert(identityCredentials).values({ identityId, type: 'oidc', config: { providers: [link.provider] }, version: 0, createdAt: now, updatedAt: now });
+      }
+      await tx.update(identities).set({ updatedAt: now }).where(eq(identities.id, identityId));
+      return true;
+    });
+  }
+
   async deleteIdentity(id: string): Promise<boolean> {
     if (hasNulCharacter(id)) return false;
     return rowsAffected(await this.db.delete(identities).where(eq(identities.id, id))) > 0;
@@ -255,10 +289,11 @@ export class PostgresStore implements Store {
   /** The compare-and-set of FlowCompletion: the row lock of the UPDATE serializes concurrent completions. */
   private async completeFlow(tx: Tx, completion: FlowCompletion): Promise<void> {
     const { id, createdAt: _createdAt, ...fields } = flowToRow({ ...completion.flow, state: 'passed_challenge' });
+    const unchanged = completion.expectedUpdatedAt ? eq(selfserviceFlows.updatedAt, completion.expectedUpdatedAt) : ne(selfserviceFlows.state, 'passed_challenge');
     const result = await tx
       .update(selfserviceFlows)
       .set(fields)
-      .where(and(eq(selfserviceFlows.id, id), ne(selfserviceFlows.state, 'passed_challenge')));
+      .where(and(eq(selfserviceFlows.id, id), unchanged));
     if (rowsAffected(result) === 0) throw new FlowAlreadyCompletedError();
   }
 
@@ -370,6 +405,12 @@ export class PostgresStore implements Store {
     const { id: _id, createdAt: _createdAt, ...fields } = flowToRow(flow);
     const notReopening = flow.state === 'passed_challenge' ? undefined : ne(selfserviceFlows.state, 'passed_challenge');
     await this.db.update(selfserviceFlows).set(fields).where(and(eq(selfserviceFlows.id, flow.id), notReopening));
+  }
+
+  async updateFlowIfUnchanged(flow: Flow, expectedUpdatedAt: Date): Promise<boolean> {
+    const { id, createdAt: _createdAt, ...fields } = flowToRow(flow);
+    // The UPDATE's row lock makes concurrent ones wait; each then re-checks the condition on the committed row.
+    return rowsAffected(await this.db.update(selfserviceFlows).set(fields).where(and(eq(selfserviceFlows.id, id), eq(selfserviceFlows.updatedAt, expectedUpdatedAt)))) > 0;
   }
 
   // --- rate limiting ----------------------------------------------------------------------------

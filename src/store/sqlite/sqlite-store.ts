@@ -5,7 +5,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { translateUniqueViolation } from './unique-violation.js';
-import { FlowAlreadyCompletedError } from '../errors.js';
+import { DuplicateCredentialIdentifierError, FlowAlreadyCompletedError } from '../errors.js';
 import { bucketStartOf, slidingWindowCount } from '../sliding-window.js';
 import type { Store } from '../store.js';
 import type {
@@ -20,6 +20,7 @@ import type {
   ImportOutcome,
   JsonObject,
   NewSession,
+  OidcProviderLinkEntry,
   Session,
   SessionCountQuery,
   SessionPageQuery,
@@ -32,7 +33,7 @@ import { SessionCache } from './session-cache.js';
 import { prepareSessionLookup, type SessionLookup } from './session-lookup.js';
 import * as schema from './schema.js';
 import { identities, identityCredentialIdentifiers, identityCredentials, rateLimitBuckets, selfserviceFlows, sessions } from './schema.js';
-import { credentialsByIdentity, credentialToRow, flowFromRow, flowToRow, identityFromRow, identityToRow, sessionWithIdentityFromRows, sessionFromRow, sessionToRow } from '../rows.js';
+import { credentialsByIdentity, credentialToRow, flowFromRow, flowToRow, identityFromRow, identityToRow, sessionWithIdentityFromRows, sessionFromRow, sessionToRow, withProviderEntry } from '../rows.js';
 
 export const DEFAULT_SESSION_CACHE_ENTRIES = 10_000;
 
@@ -228,6 +229,42 @@ export class SqliteStore implements Store {
       .run();
   }
 
+  async addOidcProviderLink(identityId: string, link: OidcProviderLinkEntry, now: Date): Promise<boolean> {
+    // IMMEDIATE: the credential's config is read and rewritten under the write lock, so two links added at
+    // once (from this or another process) both end up in it.
+    return this.db.transaction(
+      (tx) => {
+        if (!tx.select({ id: identities.id }).from(identities).where(eq(identities.id, identityId)).get()) return false;
+        const owner = tx
+          .select({ identityId: identityCredentialIdentifiers.identityId })
+          .from(identityCredentialIdentifiers)
+          .where(and(eq(identityCredentialIdentifiers.type, 'oidc'), eq(identityCredentialIdentifiers.identifier, link.identifier)))
+          .get();
+        if (owner) {
+          if (owner.identityId === identityId) return true;
+          throw new DuplicateCredentialIdentifierError(link.identifier);
+        }
+        tx.insert(identityCredentialIdentifiers).values({ type: 'oidc', identifier: link.identifier, identityId }).run();
+        const credential = tx
+          .select({ config: identityCredentials.config })
+          .from(identityCredentials)
+          .where(and(eq(identityCredentials.identityId, identityId), eq(identityCredentials.type, 'oidc')))
+          .get();
+        if (credential) {
+          tx.update(identityCredentials)
+            .set({ config: withProviderEntry(credential.config, link.provider), updatedAt: now })
+            .where(and(eq(identityCredentials.identityId, identityId), eq(identityCredentials.type, 'oidc')))
+            .run();
+        } else {
+          tx.insert(identityCredentials).values({ identityId, type: 'oidc', config: { providers: [link.provider] }, version: 0, createdAt: now, updatedAt: now }).run();
+        }
+        tx.update(identities).set({ updatedAt: now }).where(eq(identities.id, identityId)).run();
+        return true;
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
   async deleteIdentity(id: string): Promise<boolean> {
     return this.db.delete(identities).where(eq(identities.id, id)).run().changes > 0;
   }
@@ -244,13 +281,14 @@ export class SqliteStore implements Store {
     );
   }
 
-  /** The compare-and-set of FlowCompletion: only a flow not yet completed may be completed. */
+  /** The compare-and-set of FlowCompletion: only a flow not yet completed (or not changed since) may be completed. */
   private completeFlow(tx: Tx, completion: FlowCompletion): void {
     const { id, createdAt: _createdAt, ...fields } = flowToRow({ ...completion.flow, state: 'passed_challenge' });
+    const unchanged = completion.expectedUpdatedAt ? eq(selfserviceFlows.updatedAt, completion.expectedUpdatedAt) : ne(selfserviceFlows.state, 'passed_challenge');
     const changed = tx
       .update(selfserviceFlows)
       .set(fields)
-      .where(and(eq(selfserviceFlows.id, id), ne(selfserviceFlows.state, 'passed_challenge')))
+      .where(and(eq(selfserviceFlows.id, id), unchanged))
       .run().changes;
     if (changed === 0) throw new FlowAlreadyCompletedError();
   }
@@ -359,6 +397,11 @@ export class SqliteStore implements Store {
     const { id: _id, createdAt: _createdAt, ...fields } = flowToRow(flow);
     const notReopening = flow.state === 'passed_challenge' ? undefined : ne(selfserviceFlows.state, 'passed_challenge');
     this.withoutCommitSync(() => this.db.update(selfserviceFlows).set(fields).where(and(eq(selfserviceFlows.id, flow.id), notReopening)).run());
+  }
+
+  async updateFlowIfUnchanged(flow: Flow, expectedUpdatedAt: Date): Promise<boolean> {
+    const { id, createdAt: _createdAt, ...fields } = flowToRow(flow);
+    return this.db.update(selfserviceFlows).set(fields).where(and(eq(selfserviceFlows.id, id), eq(selfserviceFlows.updatedAt, expectedUpdatedAt))).run().changes > 0;
   }
 
   // --- rate limiting ----------------------------------------------------------------------------
