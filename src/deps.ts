@@ -5,7 +5,7 @@ import type { PasswordHasher } from './identity/password-hasher.js';
 import type { OidcMethod } from './oidc/oidc-method.js';
 import type { RateLimitBlocks } from './selfservice/rate-limit-blocks.js';
 import type { Store } from './store/store.js';
-import type { SessionWithIdentity } from './store/types.js';
+import type { SessionWithIdentity } from './session/session.js';
 import type { SessionDocument } from './tokenizer/claims-mapper.js';
 
 /**

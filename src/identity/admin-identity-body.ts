@@ -1,5 +1,6 @@
 import { badRequest } from '../errors/kratos-error.js';
-import type { Credential, Identity, JsonObject, RecoveryAddress, VerifiableAddress } from '../store/types.js';
+import type { Credential, Identity, RecoveryAddress, VerifiableAddress } from './identity.js';
+import type { JsonObject } from '../json-object.js';
 import type { IdentityBuildDeps } from './identity-build-deps.js';
 import type { IdentitySchema } from './identity-schemas.js';
 import { credentialsFromImportBody } from './import-credentials.js';

@@ -1,4 +1,5 @@
-import type { Credential, Identity, JsonObject } from '../store/types.js';
+import type { Credential, Identity } from './identity.js';
+import type { JsonObject } from '../json-object.js';
 
 /**
  * An identity as Kratos serializes it (identity/identity.go). Public views (whoami, the tokenizer's `session`

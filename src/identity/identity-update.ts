@@ -1,5 +1,6 @@
 import { badRequest } from '../errors/kratos-error.js';
-import { CREDENTIAL_TYPES as ALL_CREDENTIAL_TYPES, type Credential, type CredentialType, type Identity, type JsonObject } from '../store/types.js';
+import { CREDENTIAL_TYPES as ALL_CREDENTIAL_TYPES, type Credential, type CredentialType, type Identity } from './identity.js';
+import type { JsonObject } from '../json-object.js';
 import { parseExternalId, parseRecoveryAddresses, parseState, parseVerifiableAddresses, schemaOf, validateTraitsOrThrow, withDerivedIdentifiers } from './admin-identity-body.js';
 import type { IdentityBuildDeps } from './identity-build-deps.js';
 import { identityToJson } from './identity-json.js';

@@ -1,5 +1,5 @@
 import { badRequest } from '../errors/kratos-error.js';
-import type { Credential } from '../store/types.js';
+import type { Credential } from './identity.js';
 import type { IdentityBuildDeps } from './identity-build-deps.js';
 import { requireObject } from './json-body-fields.js';
 import { passwordCredential } from './new-identity.js';

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IdentitySchema } from './identity-schemas.js';
 import { traitValue } from './identity-schemas.js';
 import { normalizeIdentifier } from './normalize-identifier.js';
-import type { Credential, Identity, JsonObject, RecoveryAddress, VerifiableAddress } from '../store/types.js';
+import type { Credential, Identity, RecoveryAddress, VerifiableAddress } from './identity.js';
+import type { JsonObject } from '../json-object.js';
 
 /**
  * What the `ory.sh/kratos` schema extension derives from traits: password identifiers, and the verifiable and

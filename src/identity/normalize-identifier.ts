@@ -1,4 +1,4 @@
-import { CREDENTIAL_TYPES, type CredentialIdentifier, type CredentialType } from '../store/types.js';
+import { CREDENTIAL_TYPES, type CredentialIdentifier, type CredentialType } from './identity.js';
 
 /**
  * Identifier normalization as Kratos does it (x.GracefulNormalization): trim, Unicode NFKC, lower case. Applied

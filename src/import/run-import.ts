@@ -4,7 +4,7 @@ import { identityFromCreateBody } from '../identity/admin-identity-body.js';
 import type { IdentityBuildDeps } from '../identity/identity-build-deps.js';
 import type { IdentitySchema } from '../identity/identity-schemas.js';
 import type { Store } from '../store/store.js';
-import type { Identity } from '../store/types.js';
+import type { Identity } from '../identity/identity.js';
 import { auth0Candidate } from './auth0-source.js';
 import { detectFormat } from './detect-format.js';
 import { InvalidRecordError, type ImportCandidate, type ImportFormat } from './import-candidate.js';

@@ -1,7 +1,7 @@
 import { flowUiUrl } from '../selfservice/browser-urls.js';
 import type { Deps } from '../deps.js';
-import { uiOf } from '../selfservice/flow-lifecycle.js';
-import type { Flow, Identity } from '../store/types.js';
+import type { Flow } from '../selfservice/flow.js';
+import type { Identity } from '../identity/identity.js';
 import { text } from '../text/messages.js';
 import { endOnForm } from './callback-endings.js';
 import type { ConfiguredProvider, OidcMethod } from './oidc-method.js';
@@ -30,7 +30,7 @@ export async function startAccountLinking(deps: Deps, method: OidcMethod, provid
   const hasPassword = (existing.credentials ?? []).some((c) => c.type === 'password' && typeof c.config.hashed_password === 'string');
   const linkedProviders = providersOf(existing.credentials?.find((c) => c.type === 'oidc')?.config ?? {}).map((p) => p.provider);
 
-  const ui = uiOf(flow);
+  const ui = flow.ui;
   ui.nodes = ui.nodes.filter((node) => {
     if (node.group === 'oidc') return node.attributes.value !== provider.config.id && (!hints || linkedProviders.includes(String(node.attributes.value)));
     if (node.group === 'password') return !hints || hasPassword;

@@ -1,7 +1,8 @@
 import type { Deps } from '../deps.js';
 import { saveFlow } from '../selfservice/flow-lifecycle.js';
 import { issueSession } from '../session/issue-session.js';
-import type { Flow, Identity } from '../store/types.js';
+import type { Flow } from '../selfservice/flow.js';
+import type { Identity } from '../identity/identity.js';
 import type { CallbackOutcome } from './outcomes.js';
 import type { PendingLink } from './pending-link.js';
 import type { RequestContext } from '../selfservice/request-context.js';

@@ -1,8 +1,8 @@
 import type { Deps } from '../deps.js';
 import { badRequest, KratosError } from '../errors/kratos-error.js';
-import { expiredFlowError, isExpired, saveFlowIfUnchanged, uiOf } from '../selfservice/flow-lifecycle.js';
+import { expiredFlowError, isExpired, saveFlowIfUnchanged } from '../selfservice/flow-lifecycle.js';
 import type { RequestContext } from '../selfservice/request-context.js';
-import type { Flow } from '../store/types.js';
+import type { Flow } from '../selfservice/flow.js';
 import { text } from '../text/messages.js';
 import { endOnForm } from './callback-endings.js';
 import { continuityMatches, parseState, pendingSignInOf, setPendingSignIn, stateMatches } from './continuity.js';
@@ -52,7 +52,7 @@ export async function handleUpstreamCallback(deps: Deps, method: OidcMethod, pro
     throw await expiredFlowError(deps, flow, flowLike(deps, flow), flow.kind === 'login' ? text.loginFlowExpired(flow.expiresAt, now) : text.registrationFlowExpired(flow.expiresAt, now));
   }
 
-  const ui = uiOf(flow);
+  const ui = flow.ui;
   delete ui.messages;
   const upstreamError = query.get('error');
   if (upstreamError) {

@@ -2,7 +2,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../config/types.js';
 import { isSecureBaseUrl, serializeCookie } from '../http/cookies.js';
 import { readCookie } from '../session/session-credentials.js';
-import type { Flow, JsonObject } from '../store/types.js';
+import type { Flow } from '../selfservice/flow.js';
+import type { JsonObject } from '../json-object.js';
 
 /**
  * What ties the callback to the submit that started it (Kratos's state + continuity container, state.go):

@@ -1,4 +1,4 @@
-import type { JsonObject } from '../store/types.js';
+import type { JsonObject } from '../json-object.js';
 import type { JsonnetEvaluator } from './jsonnet-child-evaluator.js';
 import type { UpstreamClaims } from './upstream-claims.js';
 

@@ -1,5 +1,6 @@
 import type { Deps } from '../deps.js';
-import type { Credential, JsonObject } from '../store/types.js';
+import type { Credential } from '../identity/identity.js';
+import type { JsonObject } from '../json-object.js';
 import { TokenCipher } from './token-cipher.js';
 import type { UpstreamTokens } from './upstream-client.js';
 

@@ -1,4 +1,4 @@
-import type { Flow } from '../store/types.js';
+import type { Flow } from '../selfservice/flow.js';
 
 /**
  * How an upstream sign-in step ends, for src/http/flow-responder.ts to turn into a response (the flows never

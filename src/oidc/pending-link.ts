@@ -1,6 +1,8 @@
 import type { Deps } from '../deps.js';
 import { DuplicateCredentialIdentifierError } from '../store/errors.js';
-import type { Flow, Identity, JsonObject } from '../store/types.js';
+import type { Flow } from '../selfservice/flow.js';
+import type { Identity } from '../identity/identity.js';
+import type { JsonObject } from '../json-object.js';
 import { text, type UiText } from '../text/messages.js';
 import { oidcIdentifier, type OidcProviderLink } from './oidc-credential.js';
 

@@ -1,5 +1,5 @@
 import { inputNode, type UiNode } from '../selfservice/ui-nodes.js';
-import type { FlowKind } from '../store/types.js';
+import type { FlowKind } from '../selfservice/flow.js';
 import { text } from '../text/messages.js';
 import type { UpstreamProvider } from './upstream-provider.js';
 

@@ -1,13 +1,15 @@
 import type { Deps } from '../deps.js';
 import { KratosError, notFound } from '../errors/kratos-error.js';
 import * as client from 'openid-client';
-import { expiredFlowError, isExpired, loadFlow, saveFlow, uiOf } from '../selfservice/flow-lifecycle.js';
+import { expiredFlowError, isExpired, loadFlow, saveFlow } from '../selfservice/flow-lifecycle.js';
 import { sessionAlreadyAvailable, type SubmitOutcome } from '../selfservice/login.js';
 import { registrationDisabled } from '../selfservice/registration.js';
 import { ensureBrowserSubmitOwnsFlow } from '../selfservice/csrf-guard.js';
 import type { RequestContext } from '../selfservice/request-context.js';
 import { addMessage, clearMessages } from '../selfservice/ui-nodes.js';
-import type { Flow, FlowKind, JsonObject, SessionWithIdentity } from '../store/types.js';
+import type { Flow, FlowKind } from '../selfservice/flow.js';
+import type { JsonObject } from '../json-object.js';
+import type { SessionWithIdentity } from '../session/session.js';
 import { text, type UiText } from '../text/messages.js';
 import { continuityHash, continuityValueOf, newState, PENDING_LIFETIME_MS, setPendingSignIn, type PendingUpstreamSignIn } from './continuity.js';
 import type { OidcMethod } from './oidc-method.js';
@@ -66,7 +68,7 @@ export async function submitUpstreamSignIn(
   const provider = method.provider(fields.provider);
   if (!provider) throw unknownProvider(fields.provider);
 
-  const ui = uiOf(flow);
+  const ui = flow.ui;
   clearMessages(ui);
   const fail = async (message: UiText): Promise<SubmitOutcome> => {
     addMessage(ui, null, message);

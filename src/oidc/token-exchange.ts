@@ -1,10 +1,12 @@
 import { randomInt } from 'node:crypto';
 import type { Deps } from '../deps.js';
 import { badRequest, notFound } from '../errors/kratos-error.js';
-import { nextUpdatedAt, saveFlow, uiOf } from '../selfservice/flow-lifecycle.js';
+import { nextUpdatedAt, saveFlow } from '../selfservice/flow-lifecycle.js';
 import { issueSession, type ClientInfo } from '../session/issue-session.js';
 import { DuplicateCredentialIdentifierError, FlowAlreadyCompletedError } from '../store/errors.js';
-import type { Flow, FlowCompletion, JsonObject, SessionWithIdentity } from '../store/types.js';
+import type { Flow, FlowCompletion } from '../selfservice/flow.js';
+import type { JsonObject } from '../json-object.js';
+import type { SessionWithIdentity } from '../session/session.js';
 import { text, type UiText } from '../text/messages.js';
 import type { AuthMethodRef } from './callback-endings.js';
 import { hashesEqual, sha256 } from './continuity.js';
@@ -205,7 +207,7 @@ async function sessionResult(deps: Deps, issued: ReturnType<typeof issueSession>
 async function showOnFlow(deps: Deps, flowId: string | undefined, message: UiText): Promise<RedeemResult> {
   const flow = flowId ? await deps.store.getFlow(flowId) : null;
   if (!flow) throw notFound('no session yet for this "code"');
-  uiOf(flow).messages = [message];
+  flow.ui.messages = [message];
   await saveFlow(deps, flow);
   return { kind: 'form', flow };
 }

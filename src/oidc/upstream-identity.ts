@@ -1,7 +1,8 @@
 import type { Deps } from '../deps.js';
 import { newIdentity, passwordIdentifiers } from '../identity/new-identity.js';
 import { normalizeIdentifier } from '../identity/normalize-identifier.js';
-import type { Credential, Identity, JsonObject } from '../store/types.js';
+import type { Credential, Identity } from '../identity/identity.js';
+import type { JsonObject } from '../json-object.js';
 import { newOidcCredential, type OidcProviderLink } from './oidc-credential.js';
 
 /**

@@ -1,6 +1,6 @@
 import { identityDisabled } from '../errors/kratos-error.js';
-import { uiOf } from '../selfservice/flow-lifecycle.js';
-import type { Flow, Identity } from '../store/types.js';
+import type { Flow } from '../selfservice/flow.js';
+import type { Identity } from '../identity/identity.js';
 import { text, type UiText } from '../text/messages.js';
 import { endOnForm, endSignedIn } from './callback-endings.js';
 import type { CallbackOutcome } from './outcomes.js';
@@ -28,6 +28,6 @@ export async function signInUpstreamSubject(ctx: UpstreamCallbackContext, flow: 
 }
 
 function failOn(ctx: UpstreamCallbackContext, flow: Flow, message: UiText): Promise<CallbackOutcome> {
-  uiOf(flow).messages = [message];
+  flow.ui.messages = [message];
   return endOnForm(ctx.deps, flow);
 }

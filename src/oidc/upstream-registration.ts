@@ -1,8 +1,10 @@
 import { traitValue, type IdentitySchema, type TraitsIssue } from '../identity/identity-schemas.js';
-import { csrfTokenOf, uiOf } from '../selfservice/flow-lifecycle.js';
+import { csrfTokenOf } from '../selfservice/flow-lifecycle.js';
 import { addMessage, csrfNode, traitNodes } from '../selfservice/ui-nodes.js';
 import { DuplicateCredentialIdentifierError } from '../store/errors.js';
-import type { Flow, Identity, JsonObject } from '../store/types.js';
+import type { Flow } from '../selfservice/flow.js';
+import type { Identity } from '../identity/identity.js';
+import type { JsonObject } from '../json-object.js';
 import { text } from '../text/messages.js';
 import { startAccountLinking } from './account-linking.js';
 import { endOnForm, endSignedIn, endWithDeferredRegistration, type AuthMethodRef } from './callback-endings.js';
@@ -29,7 +31,7 @@ import { passwordIdentifiersOf, upstreamIdentity, type UpstreamRegistration } fr
  */
 export async function registerUpstreamSubject(ctx: UpstreamCallbackContext, flow: Flow): Promise<CallbackOutcome> {
   const { deps, provider, signIn } = ctx;
-  const ui = uiOf(flow);
+  const ui = flow.ui;
   let mapped: MappedIdentity;
   try {
     mapped = await runDataMapper(ctx.method.evaluator, provider.mapper, signIn.claims);
@@ -94,7 +96,7 @@ async function existingAccountOf(ctx: UpstreamCallbackContext, identity: Identit
  * the same provider. Submitting it goes upstream again, and the typed traits fill the gaps.
  */
 function showContinueForm(flow: Flow, provider: ConfiguredProvider, schema: IdentitySchema, traits: JsonObject, issues: TraitsIssue[]): void {
-  const ui = uiOf(flow);
+  const ui = flow.ui;
   const nodes = [csrfNode(csrfTokenOf(flow) ?? ''), ...traitNodes(schema.fields), providerButton(provider, text.registrationContinue())];
   for (const node of nodes) {
     if (!node.attributes.name.startsWith('traits.')) continue;

@@ -1,7 +1,7 @@
 import { joinUrl } from '../config/join-url.js';
 import type { Config } from '../config/types.js';
 import { deriveLogoutToken } from '../session/logout-token.js';
-import type { FlowKind } from '../store/types.js';
+import type { FlowKind } from './flow.js';
 
 /** Where a browser is sent to see a flow: the configured UI URL with `?flow=<id>`. */
 export function flowUiUrl(config: Config, kind: FlowKind, flowId: string): string {

@@ -1,7 +1,7 @@
 import type { Config } from '../config/types.js';
 import { KratosError } from '../errors/kratos-error.js';
 import { readCookie } from '../session/session-credentials.js';
-import type { Flow } from '../store/types.js';
+import type { Flow } from './flow.js';
 import { browserFlowInitUrl } from './browser-urls.js';
 import { csrfCookieName, csrfTokenMatches, isWellFormedCsrfToken } from './csrf-token.js';
 import { csrfTokenOf } from './flow-lifecycle.js';

@@ -1,4 +1,4 @@
-import type { Flow } from '../store/types.js';
+import type { Flow } from './flow.js';
 
 /**
  * Serializes flows with the keys, order and nulls of Kratos's login and registration flow JSON.

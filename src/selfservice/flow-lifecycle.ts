@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { joinUrl } from '../config/join-url.js';
 import type { Deps } from '../deps.js';
 import { badRequest, flowExpired, type KratosError, resourceNotFound } from '../errors/kratos-error.js';
-import type { Flow, FlowKind, FlowType } from '../store/types.js';
+import type { Flow, FlowKind, FlowType } from './flow.js';
 import { minutesSince, type UiText } from '../text/messages.js';
 import { browserFlowInitUrl } from './browser-urls.js';
 import { enforceFlowCreationLimit } from './rate-limits.js';
@@ -42,7 +42,7 @@ export function newFlow(deps: Deps, options: NewFlowOptions): Flow {
     returnTo: options.returnTo ?? null,
     active: null,
     state: 'choose_method',
-    ui: ui as unknown as Record<string, unknown>,
+    ui,
     internalContext: { ...options.internalContext, csrf_token: csrfToken },
     refresh: options.refresh ?? false,
     requestedAal: 'aal1',
@@ -50,10 +50,6 @@ export function newFlow(deps: Deps, options: NewFlowOptions): Flow {
     createdAt: now,
     updatedAt: now,
   };
-}
-
-export function uiOf(flow: Flow): UiContainer {
-  return flow.ui as unknown as UiContainer;
 }
 
 /** Reads `?flow=` for a submit; Kratos answers a missing or malformed id with this 400. */
@@ -81,7 +77,7 @@ export function isExpired(flow: Flow, now: Date): boolean {
  */
 export async function expiredFlowError(deps: Deps, expired: Flow, replacement: Flow, message: UiText, clientIp: string | null = null): Promise<KratosError> {
   const now = deps.now();
-  addMessage(uiOf(replacement), null, message);
+  addMessage(replacement.ui, null, message);
   await enforceFlowCreationLimit(deps, clientIp);
   await deps.store.createFlow(replacement);
   return flowExpired(`The self-service flow expired ${minutesSince(expired.expiresAt, now)} minutes ago, initialize a new one.`, {
@@ -140,6 +136,6 @@ export function expiredBrowserFlowFetchError(deps: Deps, flow: Flow): KratosErro
  */
 export function alreadyCompleted(flow: Flow, message: UiText): { kind: 'form'; flow: Flow } {
   const shown: Flow = { ...flow, state: 'passed_challenge', ui: structuredClone(flow.ui) };
-  addMessage(uiOf(shown), null, message);
+  addMessage(shown.ui, null, message);
   return { kind: 'form', flow: shown };
 }

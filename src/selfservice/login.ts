@@ -7,7 +7,8 @@ import { linkPendingUpstreamAccount, pendingLinkOf } from '../oidc/pending-link.
 import { holdsTokenExchange } from '../oidc/token-exchange.js';
 import { issueSession } from '../session/issue-session.js';
 import { FlowAlreadyCompletedError } from '../store/errors.js';
-import type { Flow, FlowType, SessionWithIdentity } from '../store/types.js';
+import type { Flow, FlowType } from './flow.js';
+import type { SessionWithIdentity } from '../session/session.js';
 import { text, type UiText } from '../text/messages.js';
 import { ensureBrowserSubmitOwnsFlow } from './csrf-guard.js';
 import { alreadyCompleted, csrfTokenOf, newFlow } from './flow-lifecycle.js';

@@ -1,7 +1,6 @@
-import type { Flow } from '../store/types.js';
+import type { Flow } from './flow.js';
 import { maskCsrfToken } from './csrf-token.js';
 import { flowToJson } from './flow-json.js';
-import type { UiContainer } from './ui-nodes.js';
 
 /**
  * A flow as sent to a client. Browser flows get their `csrf_token` node freshly masked on every render (the
@@ -10,7 +9,7 @@ import type { UiContainer } from './ui-nodes.js';
 export function presentFlow(flow: Flow, csrfCookieToken: string | null): Record<string, unknown> {
   const json = flowToJson(flow);
   if (flow.type !== 'browser' || !csrfCookieToken) return json;
-  const ui = structuredClone(flow.ui) as unknown as UiContainer;
+  const ui = structuredClone(flow.ui);
   for (const node of ui.nodes) {
     if (node.attributes.name === 'csrf_token') node.attributes.value = maskCsrfToken(csrfCookieToken);
   }

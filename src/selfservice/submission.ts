@@ -1,9 +1,9 @@
 import type { Deps } from '../deps.js';
-import type { Flow, FlowKind } from '../store/types.js';
+import type { Flow, FlowKind } from './flow.js';
 import { text, type UiText } from '../text/messages.js';
 import { apiFlowMisuse } from './api-flow-guard.js';
 import { ensureBrowserSubmitCsrf } from './csrf-guard.js';
-import { expiredFlowError, isExpired, loadFlow, saveFlow, uiOf } from './flow-lifecycle.js';
+import { expiredFlowError, isExpired, loadFlow, saveFlow } from './flow-lifecycle.js';
 import { enforceClientIpLimit } from './rate-limits.js';
 import type { RequestContext } from './request-context.js';
 import { addMessage, clearMessages, type UiContainer } from './ui-nodes.js';
@@ -45,7 +45,7 @@ export async function openSubmission(deps: Deps, kind: FlowKind, flowId: string,
   if (isExpired(flow, now)) throw await expiredFlowError(deps, flow, rules.replacement(flow), rules.expiredMessage(flow, now), request.ip);
   // Before anything is written: a forged cross-site submit must not even change the flow's messages.
   if (flow.type === 'browser') ensureBrowserSubmitCsrf(request.headers, deps.config.serve.public.base_url, body.ok ? body.value : null);
-  const ui = uiOf(flow);
+  const ui = flow.ui;
   clearMessages(ui);
   // Counted once the flow is known to be live (and, for browser flows, the submit is not a forged cross-site one,
   // which would otherwise let any web page use up its visitors' attempts), before anything is written.

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AuthenticationMethod, NewSession } from '../store/types.js';
+import type { AuthenticationMethod, NewSession } from './session.js';
 import { deriveLogoutToken } from './logout-token.js';
 import { generateToken, hashToken, SESSION_TOKEN_PREFIX } from './session-token.js';
 

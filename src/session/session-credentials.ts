@@ -1,6 +1,6 @@
 import { hashToken } from './session-token.js';
 import type { Store } from '../store/store.js';
-import type { SessionWithIdentity } from '../store/types.js';
+import type { SessionWithIdentity } from './session.js';
 import { isSessionActive } from './session-json.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Session, SessionWithIdentity } from '../store/types.js';
+import type { Session, SessionWithIdentity } from './session.js';
 
 /**
  * A session as Kratos serializes it (session/session.go): `active` is recomputed at read time, the identity is

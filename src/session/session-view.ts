@@ -1,6 +1,7 @@
 import type { Deps } from '../deps.js';
 import { identityToJson } from '../identity/identity-json.js';
-import type { Identity, SessionWithIdentity } from '../store/types.js';
+import type { Identity } from '../identity/identity.js';
+import type { SessionWithIdentity } from './session.js';
 import { sessionToJson } from './session-json.js';
 
 /** Public (whoami) view: identity without credentials or metadata_admin. */

@@ -1,14 +1,7 @@
-import type {
-  AuthenticationMethod,
-  AuthenticatorAssuranceLevel,
-  CredentialType,
-  Flow,
-  IdentityState,
-  JsonObject,
-  RecoveryAddress,
-  SessionDevice,
-  VerifiableAddress,
-} from './types.js';
+import type { AuthenticationMethod, AuthenticatorAssuranceLevel, SessionDevice } from '../session/session.js';
+import type { CredentialType, IdentityState, RecoveryAddress, VerifiableAddress } from '../identity/identity.js';
+import type { Flow } from '../selfservice/flow.js';
+import type { JsonObject } from '../json-object.js';
 
 // Both dialect schemas produce these row shapes: drizzle maps SQLite's epoch-ms integers and PostgreSQL's
 // timestamptz to Date, and SQLite's JSON text and PostgreSQL's jsonb to values. So the row <-> record

@@ -1,5 +1,8 @@
 import type { CredentialIdentifierRow, CredentialRow, FlowRow, IdentityRow, SessionRow, StoredRecoveryAddress, StoredVerifiableAddress } from './row-shapes.js';
-import type { Credential, Flow, Identity, JsonObject, NewSession, Session, SessionWithIdentity } from './types.js';
+import type { Credential, Identity } from '../identity/identity.js';
+import type { Flow } from '../selfservice/flow.js';
+import type { JsonObject } from '../json-object.js';
+import type { NewSession, Session, SessionWithIdentity } from '../session/session.js';
 
 export function identityFromRow(row: IdentityRow): Identity {
   return {

@@ -1,26 +1,18 @@
-import type {
-  CredentialType,
-  ExpiringKind,
-  Flow,
-  FlowCompletion,
-  Identity,
-  IdentityPageQuery,
-  ImportOutcome,
-  JsonObject,
-  NewSession,
-  OidcProviderLinkEntry,
-  Session,
-  SessionCountQuery,
-  SessionPageQuery,
-  SessionWithIdentity,
-} from './types.js';
+import type { CredentialType, Identity } from '../identity/identity.js';
+import type { ExpiringKind, IdentityPageQuery, ImportOutcome, OidcProviderLinkEntry, SessionCountQuery, SessionPageQuery } from './types.js';
+import type { Flow, FlowCompletion } from '../selfservice/flow.js';
+import type { JsonObject } from '../json-object.js';
+import type { NewSession, Session, SessionWithIdentity } from '../session/session.js';
 
 /**
  * Everything the service persists goes through this interface. It is async so that SQLite (embedded, the
  * default) and PostgreSQL (several instances on one database) are interchangeable; feature code never imports
  * a dialect module. Each method that writes more than one row does so in one transaction.
  */
-export interface Store {
+export interface Store extends StoreLifecycle, IdentityStore, IdentityImportStore, OidcLinkStore, SessionStore, FlowStore, RateLimitStore, ExpiredRowStore {}
+
+/** Opening, migrating, checking and closing the database itself (runtime wiring and /health/ready). */
+export interface StoreLifecycle {
   readonly dialect: 'sqlite' | 'postgres';
 
   /** Applies pending migrations. Safe to call from several instances at once. */
@@ -28,15 +20,15 @@ export interface Store {
   /** Throws when the database cannot answer a trivial query (used by /health/ready). */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
 
-  // --- identities -------------------------------------------------------------------------------
+/** Identities with their credentials and addresses. */
+export interface IdentityStore {
   /**
    * Creates an identity with its credentials and addresses, and optionally its first session, atomically.
    * Throws DuplicateCredentialIdentifierError or DuplicateExternalIdError on a unique conflict.
    */
   createIdentity(identity: Identity, options?: { session?: NewSession; completeFlow?: FlowCompletion }): Promise<void>;
-  /** Creates many identities in one transaction, skipping those whose identifier or id exists already. */
-  importIdentities(identities: Identity[]): Promise<ImportOutcome[]>;
   getIdentity(id: string, options?: { withCredentials?: boolean }): Promise<Identity | null>;
   getIdentityByExternalId(externalId: string, options?: { withCredentials?: boolean }): Promise<Identity | null>;
   /** Finds the identity owning a credential identifier; the identity comes with its credentials. */
@@ -50,6 +42,17 @@ export interface Store {
   updateIdentity(identity: Identity): Promise<void>;
   /** Replaces one credential's config (e.g. a password rehashed to the current argon2id parameters). */
   updateCredentialConfig(identityId: string, type: CredentialType, config: JsonObject): Promise<void>;
+  deleteIdentity(id: string): Promise<boolean>;
+}
+
+/** Bulk import (`tessera import`, the admin batch endpoint). */
+export interface IdentityImportStore {
+  /** Creates many identities in one transaction, skipping those whose identifier or id exists already. */
+  importIdentities(identities: Identity[]): Promise<ImportOutcome[]>;
+}
+
+/** Linking an upstream account to an existing identity (the oidc method's account linking). */
+export interface OidcLinkStore {
   /**
    * Adds one upstream account to an identity's `oidc` credential (creating the credential when there is none):
    * its identifier and its `config.providers[]` entry, and nothing else, in one transaction. Traits, state and
@@ -58,9 +61,10 @@ export interface Store {
    * it. Returns false when the identity does not exist.
    */
   addOidcProviderLink(identityId: string, link: OidcProviderLinkEntry, now: Date): Promise<boolean>;
-  deleteIdentity(id: string): Promise<boolean>;
+}
 
-  // --- sessions ---------------------------------------------------------------------------------
+/** Sessions; creating one can complete the flow that authorized it (FlowCompletion). */
+export interface SessionStore {
   /** Stores a session; for a login it also bumps the identity's login counter, in the same transaction. */
   createSession(session: NewSession, options?: { countsAsLogin?: boolean; completeFlow?: FlowCompletion }): Promise<void>;
   /** The whoami hot path: one indexed lookup returning the session with its identity (no credentials). */
@@ -75,8 +79,10 @@ export interface Store {
   /** Deletes all sessions of an identity; returns how many were deleted. */
   deleteIdentitySessions(identityId: string): Promise<number>;
   extendSession(id: string, expiresAt: Date): Promise<boolean>;
+}
 
-  // --- self-service flows -----------------------------------------------------------------------
+/** Self-service flows. Completing one is part of the write it authorizes (IdentityStore, SessionStore). */
+export interface FlowStore {
   createFlow(flow: Flow): Promise<void>;
   getFlow(id: string): Promise<Flow | null>;
   /**
@@ -91,8 +97,10 @@ export interface Store {
    * `expectedUpdatedAt`, so that the winner's write changes what the others compare against.
    */
   updateFlowIfUnchanged(flow: Flow, expectedUpdatedAt: Date): Promise<boolean>;
+}
 
-  // --- rate limiting ----------------------------------------------------------------------------
+/** Rate-limit counters shared by every instance on the same database (sliding windows, src/store/sliding-window.ts). */
+export interface RateLimitStore {
   /**
    * Records one hit for `key` and returns the number of hits in the sliding window ending now (including this
    * one). Shared by every instance on the same database.
@@ -105,8 +113,10 @@ export interface Store {
    * not to be a failure. Never takes a bucket below zero; a bucket already pruned is left alone.
    */
   refundRateLimit(key: string, windowMs: number, hitAt: Date): Promise<void>;
+}
 
-  // --- expired rows -----------------------------------------------------------------------------
+/** Deleting what has expired (`tessera cleanup` and the built-in maintenance). */
+export interface ExpiredRowStore {
   /**
    * Deletes at most `limit` rows of one kind whose time (ExpiringKind) is at or before `before`, oldest first, in
    * one short statement, and returns how many: a large table is never locked for long, and the caller

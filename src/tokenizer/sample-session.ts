@@ -3,7 +3,8 @@ import type { IdentitySchema, TraitField } from '../identity/identity-schemas.js
 import { identityToJson } from '../identity/identity-json.js';
 import { newIdentity } from '../identity/new-identity.js';
 import { sessionToJson } from '../session/session-json.js';
-import type { JsonObject, Session } from '../store/types.js';
+import type { JsonObject } from '../json-object.js';
+import type { Session } from '../session/session.js';
 import type { TokenSubject } from './token-claims.js';
 
 export interface SampleSession {

@@ -1,7 +1,7 @@
 import type { TokenizerTemplateConfig } from '../config/types.js';
 import type { SessionTokenizer } from '../deps.js';
 import { unknownTemplate } from '../errors/kratos-error.js';
-import type { SessionWithIdentity } from '../store/types.js';
+import type { SessionWithIdentity } from '../session/session.js';
 import type { ClaimsMapper, SessionDocument } from './claims-mapper.js';
 import type { JwtSigner } from './jwt-signer.js';
 import { buildTokenClaims } from './token-claims.js';

@@ -1,5 +1,5 @@
 import type { UiContainer } from '../selfservice/ui-nodes.js';
-import type { FlowKind } from '../store/types.js';
+import type { FlowKind } from '../selfservice/flow.js';
 import { renderFlowForm } from './flow-form.js';
 import { html } from './html.js';
 import { renderPage } from './layout.js';

@@ -1,6 +1,6 @@
 import type { IdentitySchema } from '../identity/identity-schemas.js';
 import { traitValue } from '../identity/identity-schemas.js';
-import type { Identity } from '../store/types.js';
+import type { Identity } from '../identity/identity.js';
 
 /** A user as Auth0's Management API v2 lists it, limited to the members `auth0_fdw` maps to columns. */
 export interface Auth0User {

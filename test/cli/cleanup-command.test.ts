@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { EXPIRED_FLOW_RETENTION_MS, runMaintenance } from '../../src/runtime/maintenance.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { Store } from '../../src/store/store.js';
-import type { NewSession } from '../../src/store/types.js';
+import type { NewSession } from '../../src/session/session.js';
 import { runCli } from '../helpers/cli.js';
 import { testConfig } from '../helpers/config.js';
 import { inProcess } from '../helpers/in-process.js';

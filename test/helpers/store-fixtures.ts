@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Credential, Flow, Identity, NewSession } from '../../src/store/types.js';
+import type { Credential, Identity } from '../../src/identity/identity.js';
+import type { Flow } from '../../src/selfservice/flow.js';
+import type { NewSession } from '../../src/session/session.js';
 
 /** Records for store tests: unique ids and identifiers every call, so tests can share a database. */
 
@@ -70,7 +72,7 @@ export function aFlow(overrides: Partial<Flow> = {}): Flow {
     returnTo: null,
     active: null,
     state: 'choose_method',
-    ui: { action: `http://localhost:4433/self-service/login?flow=${id}`, method: 'POST', nodes: [{ type: 'input', attributes: { name: 'csrf_token', value: '' } }] },
+    ui: { action: `http://localhost:4433/self-service/login?flow=${id}`, method: 'POST', nodes: [{ type: 'input', group: 'default', attributes: { name: 'csrf_token', type: 'hidden', value: '', disabled: false, node_type: 'input' }, messages: [], meta: {} }] },
     internalContext: { csrf: randomUUID() },
     refresh: false,
     requestedAal: 'aal1',

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { newIdentity } from '../../src/identity/new-identity.js';
 import type { Deps } from '../../src/deps.js';
 import { generateToken, hashToken, LOGOUT_TOKEN_PREFIX, SESSION_TOKEN_PREFIX } from '../../src/session/session-token.js';
-import type { JsonObject } from '../../src/store/types.js';
+import type { JsonObject } from '../../src/json-object.js';
 import { generatePrivateJwks } from '../../src/tokenizer/key-generation.js';
 import type { SigningAlgorithm } from '../../src/tokenizer/signing-algorithms.js';
 

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { DuplicateCredentialIdentifierError, FlowAlreadyCompletedError } from '../../src/store/errors.js';
 import type { Store } from '../../src/store/store.js';
-import type { Credential, Flow } from '../../src/store/types.js';
+import type { Credential } from '../../src/identity/identity.js';
+import type { Flow } from '../../src/selfservice/flow.js';
 import { aFlow, anIdentity, aSession } from '../helpers/store-fixtures.js';
 import type { StoreUnderTest } from './store-contract.js';
 

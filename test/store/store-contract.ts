@@ -4,7 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError, FlowAlreadyCompletedError } from '../../src/store/errors.js';
 import { bucketStartOf } from '../../src/store/sliding-window.js';
 import type { Store } from '../../src/store/store.js';
-import type { Flow, Identity, NewSession, Session } from '../../src/store/types.js';
+import type { Flow } from '../../src/selfservice/flow.js';
+import type { Identity } from '../../src/identity/identity.js';
+import type { NewSession, Session } from '../../src/session/session.js';
 import { aFlow, anIdentity, aPasswordCredential, aSession, identifierOf, withoutCredentials } from '../helpers/store-fixtures.js';
 
 /**
@@ -527,7 +529,7 @@ export function describeStoreContract(subject: StoreUnderTest): void {
         const flow = aFlow({ returnTo: 'https://app.example.org/after', identitySchema: 'default', refresh: true, requestedAal: 'aal2' });
         await store.createFlow(flow);
         assert.deepEqual(await store.getFlow(flow.id), flow);
-        const updated = { ...flow, active: 'password', state: 'passed_challenge', ui: { ...flow.ui, messages: [{ id: 4000006, type: 'error', text: 'x' }] }, internalContext: {}, createdAt: new Date(0), updatedAt: new Date() };
+        const updated = { ...flow, active: 'password', state: 'passed_challenge', ui: { ...flow.ui, messages: [{ id: 4000006, type: 'error' as const, text: 'x' }] }, internalContext: {}, createdAt: new Date(0), updatedAt: new Date() };
         await store.updateFlow(updated);
         assert.deepEqual(await store.getFlow(flow.id), { ...updated, createdAt: flow.createdAt });
         assert.equal(await store.getFlow(randomUUID()), null);

@@ -10,7 +10,7 @@ import { storedIdentifierCandidates } from '../../identity/normalize-identifier.
 import { declassifiedCredentialConfig } from '../../oidc/oidc-credential.js';
 import { schemaUrlOf } from '../../session/session-view.js';
 import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError } from '../../store/errors.js';
-import type { Credential, Identity } from '../../store/types.js';
+import type { Credential, Identity } from '../../identity/identity.js';
 import type { AppEnv } from '../app-env.js';
 import { keysetLinkHeader } from '../pagination/keyset-link.js';
 import { offsetLinkHeaders, pagePaginationLink } from '../pagination/offset-link.js';

@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.js';
 import { badRequest, invalidPageToken, resourceNotFound, unparsableQueryParameter } from '../../errors/kratos-error.js';
 import { decodeSessionPageToken, encodeSessionPageToken, FIRST_SESSION_PAGE_TOKEN } from '../../session/session-page-token.js';
 import { adminSessionJson, publicSessionJson, type SessionExpansion } from '../../session/session-view.js';
-import type { SessionWithIdentity } from '../../store/types.js';
+import type { SessionWithIdentity } from '../../session/session.js';
 import type { AppEnv } from '../app-env.js';
 import { keysetLinkHeader } from '../pagination/keyset-link.js';
 import { migrationPaginationLink, offsetLinkHeaders } from '../pagination/offset-link.js';

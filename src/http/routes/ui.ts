@@ -9,7 +9,7 @@ import { presentFlow } from '../../selfservice/present-flow.js';
 import { ensureFlowCreationAllowed } from '../../selfservice/rate-limits.js';
 import type { UiContainer } from '../../selfservice/ui-nodes.js';
 import { extractSessionToken, findActiveSession } from '../../session/session-credentials.js';
-import type { Flow, FlowKind } from '../../store/types.js';
+import type { Flow, FlowKind } from '../../selfservice/flow.js';
 import { renderErrorPage } from '../../ui/error-page.js';
 import { renderFlowPage } from '../../ui/flow-page.js';
 import { renderWelcomePage } from '../../ui/welcome-page.js';

@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.js';
 import { noActiveSession, unknownTemplate } from '../../errors/kratos-error.js';
 import { extractSessionToken, findActiveSession } from '../../session/session-credentials.js';
 import { publicSessionJson } from '../../session/session-view.js';
-import type { SessionWithIdentity } from '../../store/types.js';
+import type { SessionWithIdentity } from '../../session/session.js';
 import type { AppEnv } from '../app-env.js';
 import { NO_CACHE } from '../middleware/no-cache.js';
 

@@ -6,23 +6,11 @@ import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, Duplicate
 import { credentialsByIdentity, credentialToRow, flowFromRow, flowToRow, identityFromRow, identityToRow, sessionWithIdentityFromRows, sessionFromRow, sessionToRow, withProviderEntry } from '../rows.js';
 import { bucketStartOf, slidingWindowCount } from '../sliding-window.js';
 import type { Store } from '../store.js';
-import type {
-  Credential,
-  CredentialType,
-  ExpiringKind,
-  Flow,
-  FlowCompletion,
-  Identity,
-  IdentityPageQuery,
-  ImportOutcome,
-  JsonObject,
-  NewSession,
-  OidcProviderLinkEntry,
-  Session,
-  SessionCountQuery,
-  SessionPageQuery,
-  SessionWithIdentity,
-} from '../types.js';
+import type { Credential, CredentialType, Identity } from '../../identity/identity.js';
+import type { ExpiringKind, IdentityPageQuery, ImportOutcome, OidcProviderLinkEntry, SessionCountQuery, SessionPageQuery } from '../types.js';
+import type { Flow, FlowCompletion } from '../../selfservice/flow.js';
+import type { JsonObject } from '../../json-object.js';
+import type { NewSession, Session, SessionWithIdentity } from '../../session/session.js';
 import { hasNulCharacter, sqlStateOf } from './database-errors.js';
 import { migrateUnderAdvisoryLock } from './migrate-under-lock.js';
 import { poolConfigFor, type PostgresStoreOptions } from './pool-config.js';

@@ -1,7 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import type { FlowInternalContext } from '../../selfservice/flow-context.js';
+import type { UiContainer } from '../../selfservice/ui-nodes.js';
 import type { StoredRecoveryAddress, StoredVerifiableAddress } from '../row-shapes.js';
-import type { AuthenticationMethod, JsonObject, SessionDevice } from '../types.js';
+import type { AuthenticationMethod, SessionDevice } from '../../session/session.js';
+import type { JsonObject } from '../../json-object.js';
 
 // Mirrors src/store/sqlite/schema.ts: same tables, columns, keys and indexes, with timestamptz for times and
 // jsonb for JSON. Addresses live on the identity row so that whoami is a single indexed join
@@ -106,8 +109,8 @@ export const selfserviceFlows = pgTable(
     returnTo: text('return_to'),
     active: text('active'),
     state: text('state').notNull(),
-    ui: jsonb('ui').$type<JsonObject>().notNull(),
-    internalContext: jsonb('internal_context').$type<JsonObject>().notNull(),
+    ui: jsonb('ui').$type<UiContainer>().notNull(),
+    internalContext: jsonb('internal_context').$type<FlowInternalContext>().notNull(),
     refresh: boolean('refresh').notNull(),
     requestedAal: text('requested_aal', { enum: ['aal0', 'aal1', 'aal2', 'aal3'] }).notNull(),
     identitySchema: text('identity_schema'),

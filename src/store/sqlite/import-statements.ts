@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { importSkipReason } from '../errors.js';
-import type { Identity, ImportOutcome } from '../types.js';
+import type { Identity } from '../../identity/identity.js';
+import type { ImportOutcome } from '../types.js';
 import { identityToRow } from '../rows.js';
 import { translateUniqueViolation } from './unique-violation.js';
 

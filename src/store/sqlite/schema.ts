@@ -1,7 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { FlowInternalContext } from '../../selfservice/flow-context.js';
+import type { UiContainer } from '../../selfservice/ui-nodes.js';
 import type { StoredRecoveryAddress, StoredVerifiableAddress } from '../row-shapes.js';
-import type { AuthenticationMethod, JsonObject, SessionDevice } from '../types.js';
+import type { AuthenticationMethod, SessionDevice } from '../../session/session.js';
+import type { JsonObject } from '../../json-object.js';
 
 // Times are epoch milliseconds; JSON columns hold text. Addresses live on the identity row so that whoami is a
 // single indexed join (sessions -> identities).
@@ -96,8 +99,8 @@ export const selfserviceFlows = sqliteTable(
     returnTo: text('return_to'),
     active: text('active'),
     state: text('state').notNull(),
-    ui: text('ui', { mode: 'json' }).$type<JsonObject>().notNull(),
-    internalContext: text('internal_context', { mode: 'json' }).$type<JsonObject>().notNull(),
+    ui: text('ui', { mode: 'json' }).$type<UiContainer>().notNull(),
+    internalContext: text('internal_context', { mode: 'json' }).$type<FlowInternalContext>().notNull(),
     refresh: integer('refresh', { mode: 'boolean' }).notNull(),
     requestedAal: text('requested_aal', { enum: ['aal0', 'aal1', 'aal2', 'aal3'] }).notNull(),
     identitySchema: text('identity_schema'),

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { BoundedLru } from '../../cache/bounded-lru.js';
 import { deepFreeze } from '../../cache/deep-freeze.js';
-import type { SessionWithIdentity } from '../types.js';
+import type { SessionWithIdentity } from '../../session/session.js';
 
 /**
  * Whoami lookups by token hash, remembered for as long as the database has not changed, and not one write

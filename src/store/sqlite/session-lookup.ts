@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { IdentityRow, SessionRow } from '../row-shapes.js';
-import type { AuthenticationMethod, AuthenticatorAssuranceLevel, IdentityState, JsonObject, SessionDevice } from '../types.js';
+import type { AuthenticationMethod, AuthenticatorAssuranceLevel, SessionDevice } from '../../session/session.js';
+import type { IdentityState } from '../../identity/identity.js';
+import type { JsonObject } from '../../json-object.js';
 
 /**
  * The whoami lookup (sessions joined to their identity, by token hash) as a plain better-sqlite3 statement in

@@ -8,24 +8,11 @@ import { translateUniqueViolation } from './unique-violation.js';
 import { DuplicateCredentialIdentifierError, FlowAlreadyCompletedError } from '../errors.js';
 import { bucketStartOf, slidingWindowCount } from '../sliding-window.js';
 import type { Store } from '../store.js';
-import type {
-  Credential,
-  CredentialIdentifier,
-  CredentialType,
-  ExpiringKind,
-  Flow,
-  FlowCompletion,
-  Identity,
-  IdentityPageQuery,
-  ImportOutcome,
-  JsonObject,
-  NewSession,
-  OidcProviderLinkEntry,
-  Session,
-  SessionCountQuery,
-  SessionPageQuery,
-  SessionWithIdentity,
-} from '../types.js';
+import type { Credential, CredentialIdentifier, CredentialType, Identity } from '../../identity/identity.js';
+import type { ExpiringKind, IdentityPageQuery, ImportOutcome, OidcProviderLinkEntry, SessionCountQuery, SessionPageQuery } from '../types.js';
+import type { Flow, FlowCompletion } from '../../selfservice/flow.js';
+import type { JsonObject } from '../../json-object.js';
+import type { NewSession, Session, SessionWithIdentity } from '../../session/session.js';
 import { CommitSync } from './commit-sync.js';
 import { SqliteImportStatements } from './import-statements.js';
 import { openSqliteDatabase } from './open-database.js';
