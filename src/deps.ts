@@ -4,6 +4,7 @@ import type { IdentitySchemas } from './identity/identity-schemas.js';
 import type { PasswordHasher } from './identity/password-hasher.js';
 import type { OidcMethod } from './oidc/oidc-method.js';
 import type { RateLimitBlocks } from './selfservice/rate-limit-blocks.js';
+import type { Strategy } from './selfservice/strategy/strategy.js';
 import type { Store } from './store/store.js';
 import type { SessionWithIdentity } from './session/session.js';
 import type { SessionDocument } from './tokenizer/claims-mapper.js';
@@ -39,4 +40,6 @@ export interface Deps {
   version: string;
   /** Upstream sign-in (`selfservice.methods.oidc`); absent or null when the method is disabled. */
   oidc?: OidcMethod | null;
+  /** The enabled sign-in methods, in the order a submit asks them (src/selfservice/strategy/strategies.ts). */
+  strategies: readonly Strategy[];
 }

@@ -5,18 +5,17 @@ import { defaultReturnUrl, flowUiUrl } from '../selfservice/browser-urls.js';
 import { csrfCookieToken } from '../selfservice/csrf-guard.js';
 import { generateCsrfToken } from '../selfservice/csrf-token.js';
 import { flowToJson } from '../selfservice/flow-json.js';
-import { clearedContinuityCookie, continuityCookie } from '../oidc/continuity.js';
-import type { CallbackOutcome, UpstreamRedirectOutcome } from '../oidc/outcomes.js';
-import type { SubmitOutcome } from '../selfservice/login.js';
+import { clearedContinuityCookie, continuityCookie } from '../selfservice/strategy/oidc/continuity.js';
+import type { CallbackOutcome } from '../selfservice/strategy/oidc/outcomes.js';
 import { presentFlow } from '../selfservice/present-flow.js';
-import type { RegistrationOutcome } from '../selfservice/registration.js';
+import type { LoginOutcome, RegistrationOutcome, UpstreamRedirectOutcome } from '../selfservice/submit-outcomes.js';
 import { allowedReturnTo } from '../selfservice/return-to.js';
 import { publicIdentityJson, publicSessionJson } from '../session/session-view.js';
 import type { AppEnv } from './app-env.js';
 import { isJsonRequest } from './content-negotiation.js';
 import { csrfCookie, sessionCookie } from './cookies.js';
 
-export type FlowOutcome = SubmitOutcome | RegistrationOutcome | UpstreamRedirectOutcome;
+export type FlowOutcome = LoginOutcome | RegistrationOutcome | UpstreamRedirectOutcome;
 
 /**
  * The one place that turns the outcome of a login or registration submit into a response. The flow logic is the
@@ -95,7 +94,7 @@ export async function respondToCallback(deps: Deps, c: Context<AppEnv>, callback
   return c.redirect(returnTo, 303);
 }
 
-function apiResponse(deps: Deps, c: Context<AppEnv>, outcome: SubmitOutcome | RegistrationOutcome): Response {
+function apiResponse(deps: Deps, c: Context<AppEnv>, outcome: LoginOutcome | RegistrationOutcome): Response {
   if (outcome.kind === 'form') return c.json(flowToJson(outcome.flow), 400);
   const now = deps.now();
   if (!('identity' in outcome)) {
@@ -111,7 +110,7 @@ function apiResponse(deps: Deps, c: Context<AppEnv>, outcome: SubmitOutcome | Re
   });
 }
 
-function browserResponse(deps: Deps, c: Context<AppEnv>, outcome: SubmitOutcome | RegistrationOutcome): Response {
+function browserResponse(deps: Deps, c: Context<AppEnv>, outcome: LoginOutcome | RegistrationOutcome): Response {
   const { config } = deps;
   const headers = c.req.raw.headers;
   const json = isJsonRequest(headers);

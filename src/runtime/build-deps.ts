@@ -6,6 +6,7 @@ import { IdentitySchemas } from '../identity/identity-schemas.js';
 import { importedHashFormats } from '../identity/hash-formats/imported-hash-formats.js';
 import { PasswordHasher } from '../identity/password-hasher.js';
 import { buildOidcMethod } from '../oidc/oidc-method.js';
+import { enabledStrategies } from '../selfservice/strategy/strategies.js';
 import { RateLimitBlocks } from '../selfservice/rate-limit-blocks.js';
 import { openConfiguredStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
@@ -55,7 +56,7 @@ export async function buildRuntime(config: Config, logger: Logger, options: { st
     formats: importedHashFormats,
   });
   await hasher.prime();
-  const deps: Deps = {
+  const built: Omit<Deps, 'strategies'> = {
     config,
     store,
     schemas,
@@ -68,6 +69,7 @@ export async function buildRuntime(config: Config, logger: Logger, options: { st
     version: VERSION,
     oidc,
   };
+  const deps: Deps = { ...built, strategies: enabledStrategies(built) };
   return {
     deps,
     async close() {

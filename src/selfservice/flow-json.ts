@@ -3,7 +3,7 @@ import type { Flow } from './flow.js';
 /**
  * Serializes flows with the keys, order and nulls of Kratos's login and registration flow JSON.
  * `sessionTokenExchangeCode` is given only when answering the API flow init that created it: as in Kratos it is
- * not part of the stored flow (only its hash is, src/oidc/token-exchange.ts), so no later read reveals it.
+ * not part of the stored flow (only its hash is, src/selfservice/strategy/oidc/token-exchange.ts), so no later read reveals it.
  */
 export interface FlowJsonExtras {
   sessionTokenExchangeCode?: string;

@@ -1,21 +1,15 @@
 import type { Deps } from '../deps.js';
-import { KratosError } from '../errors/kratos-error.js';
-import { traitValue } from '../identity/identity-schemas.js';
-import { newIdentity, passwordCredential, passwordIdentifiers } from '../identity/new-identity.js';
-import { checkPasswordPolicy } from '../identity/password-policy.js';
-import { providerButtons } from '../oidc/provider-buttons.js';
-import { issueSession } from '../session/issue-session.js';
-import { DuplicateCredentialIdentifierError, FlowAlreadyCompletedError } from '../store/errors.js';
-import type { Flow, FlowType } from './flow.js';
-import type { Identity } from '../identity/identity.js';
 import type { SessionWithIdentity } from '../session/session.js';
 import { text } from '../text/messages.js';
-import { alreadyCompleted, csrfTokenOf, newFlow } from './flow-lifecycle.js';
-import { sessionAlreadyAvailable } from './login.js';
-import { enforceFlowCreationLimit, enforceRegistrationIdentifierLimit } from './rate-limits.js';
-import { asObject, isFormOutcome, jsonType, openSubmission, type FormOutcome, type SubmitBody } from './submission.js';
+import type { Flow, FlowType } from './flow.js';
+import { registrationDisabled, sessionAlreadyAvailable } from './flow-errors.js';
+import { csrfTokenOf, newFlow } from './flow-lifecycle.js';
+import { enforceFlowCreationLimit } from './rate-limits.js';
 import type { RequestContext } from './request-context.js';
-import { addMessage, csrfNode, registrationPasswordNodes, setNodeValue, traitNodes } from './ui-nodes.js';
+import { responsibleStrategy } from './strategy/responsible-strategy.js';
+import { isFormOutcome, openSubmission, type SubmissionRules, type SubmitBody } from './submission.js';
+import type { RegistrationOutcome, UpstreamRedirectOutcome } from './submit-outcomes.js';
+import { csrfNode, traitNodes } from './ui-nodes.js';
 
 export interface RegistrationFlowParams {
   type: FlowType;
@@ -24,21 +18,11 @@ export interface RegistrationFlowParams {
   csrfToken?: string;
 }
 
-export type RegistrationOutcome = FormOutcome | { kind: 'success'; flow: Flow; identity: Identity; session: SessionWithIdentity | null; token: string | null };
-
+/** A registration flow: the traits of the default schema, then the fields of every enabled method (src/selfservice/strategy/). */
 export function buildRegistrationFlow(deps: Deps, params: RegistrationFlowParams): Flow {
-  const schema = deps.schemas.getDefault();
-  const nodes = [
-    csrfNode(''),
-    ...traitNodes(schema.fields),
-    ...(deps.config.selfservice.methods.password.enabled ? registrationPasswordNodes() : []),
-    ...(deps.oidc ? providerButtons(deps.oidc.providers, 'registration') : []),
-  ];
+  const nodes = [csrfNode(''), ...traitNodes(deps.schemas.getDefault().fields)];
+  for (const strategy of deps.strategies) strategy.addNodes(deps, 'registration', nodes);
   return newFlow(deps, { kind: 'registration', type: params.type, requestUrl: params.requestUrl, nodes, returnTo: params.returnTo, csrfToken: params.csrfToken });
-}
-
-export function registrationDisabled(): KratosError {
-  return new KratosError(400, { id: 'self_service_flow_disabled', reason: 'Registration is not allowed because it was disabled.', message: 'registration flow disabled' });
 }
 
 export async function createRegistrationFlow(deps: Deps, params: RegistrationFlowParams & { session: SessionWithIdentity | null; clientIp: string | null }): Promise<Flow> {
@@ -51,82 +35,24 @@ export async function createRegistrationFlow(deps: Deps, params: RegistrationFlo
   return flow;
 }
 
-/** `POST /self-service/registration?flow=` with the password method. */
-export async function submitRegistration(deps: Deps, flowId: string, body: SubmitBody, request: RequestContext, session: SessionWithIdentity | null): Promise<RegistrationOutcome> {
+/**
+ * `POST /self-service/registration?flow=`: handed to the first enabled method responsible for the body. When none
+ * is, the flow's own checks run and the form says no registration method was found (Kratos's 4010003).
+ */
+export async function submitRegistration(deps: Deps, flowId: string, body: SubmitBody, request: RequestContext, session: SessionWithIdentity | null): Promise<RegistrationOutcome | UpstreamRedirectOutcome> {
   if (!deps.config.selfservice.flows.registration.enabled) throw registrationDisabled();
-  const opened = await openSubmission(deps, 'registration', flowId, body, request, {
+  const rules = registrationSubmissionRules(deps);
+  const responsible = responsibleStrategy(deps.strategies, 'registration', body);
+  if (responsible) return responsible.submit(deps, { flowId, body, fields: responsible.fields, request, session, rules });
+  const opened = await openSubmission(deps, 'registration', flowId, body, request, rules);
+  if (isFormOutcome(opened)) return opened;
+  return opened.fail(text.noRegistrationStrategy());
+}
+
+function registrationSubmissionRules(deps: Deps): SubmissionRules {
+  return {
     replacement: (expired) => buildRegistrationFlow(deps, { type: expired.type, requestUrl: expired.requestUrl, returnTo: expired.returnTo, csrfToken: csrfTokenOf(expired) }),
     expiredMessage: (expired, now) => text.registrationFlowExpired(expired.expiresAt, now),
     alreadyCompletedMessage: text.registrationAlreadyCompleted(),
-  });
-  if (isFormOutcome(opened)) return opened;
-  const { flow, ui, fields, fail, showForm } = opened;
-  const now = deps.now();
-  if (fields.method !== 'password' || !deps.config.selfservice.methods.password.enabled) return fail(text.noRegistrationStrategy());
-  if (session) return fail(text.generic('A valid session was detected and thus registration is not possible.'));
-
-  const schema = deps.schemas.getDefault();
-  const traits = fields.traits ?? {};
-  // Re-render what the user typed (never the password), as Kratos does.
-  if (asObject(traits)) for (const field of schema.fields) setNodeValue(ui, `traits.${field.path}`, scalarTrait(traits as Record<string, unknown>, field.path));
-
-  let invalid = false;
-  if (!asObject(traits)) {
-    addMessage(ui, null, text.wrongType(['object'], jsonType(traits)));
-    invalid = true;
-  } else {
-    for (const issue of deps.schemas.validateTraits(schema, traits)) {
-      addMessage(ui, issue.node, issue.message);
-      invalid = true;
-    }
-  }
-  const password = fields.password;
-  if (password === undefined || password === null || password === '') {
-    addMessage(ui, 'password', text.required('password'));
-    invalid = true;
-  } else if (typeof password !== 'string') {
-    addMessage(ui, 'password', text.wrongType(['string'], jsonType(password)));
-    invalid = true;
-  }
-  if (invalid) return showForm();
-
-  const validTraits = traits as Record<string, unknown>;
-  const identifiers = passwordIdentifiers(schema, validTraits);
-  if (identifiers.length === 0) return fail(text.identifierMissing());
-  const policyViolation = checkPasswordPolicy(password as string, identifiers, deps.config.selfservice.methods.password);
-  if (policyViolation) return fail(policyViolation, 'password');
-  // Before the duplicate check (which happens at insert), so a 429 says nothing about existing accounts.
-  await enforceRegistrationIdentifierLimit(deps, identifiers);
-
-  const hashed = await deps.hasher.hash(password as string);
-  const identity = newIdentity({ schema, traits: validTraits, now, credentials: [passwordCredential(identifiers, hashed, now)] });
-  const withSession = deps.config.selfservice.flows.registration.after.password.hooks.some((h) => h.hook === 'session');
-  const issued = withSession ? issueSession(identity.id, { method: 'password' }, request, now, deps.config.session.lifespan) : null;
-  const completed: Flow = { ...flow, state: 'passed_challenge', active: 'password', updatedAt: now };
-  try {
-    // Identity, credential, session and the flow's completion are one write: nothing half-created, and of two
-    // concurrent submits of one flow only one registers.
-    await deps.store.createIdentity(identity, { ...(issued ? { session: issued.session } : {}), completeFlow: { flow: completed } });
-  } catch (error) {
-    if (error instanceof DuplicateCredentialIdentifierError) return fail(text.duplicateCredentials());
-    if (error instanceof FlowAlreadyCompletedError) return alreadyCompleted(flow, text.registrationAlreadyCompleted());
-    throw error;
-  }
-  Object.assign(flow, completed);
-
-  const { credentials: _c, ...publicIdentity } = identity;
-  if (issued) publicIdentity.loginsCount = 1;
-  let sessionWithIdentity: SessionWithIdentity | null = null;
-  if (issued) {
-    const { tokenHash: _t, logoutTokenHash: _l, ...stored } = issued.session;
-    publicIdentity.lastLoginAt = now;
-    sessionWithIdentity = { ...stored, identity: publicIdentity };
-  }
-  return { kind: 'success', flow, identity: publicIdentity, session: sessionWithIdentity, token: issued?.token ?? null };
-}
-
-/** A trait's submitted value for re-rendering in its input; objects and arrays have no input to go into. */
-function scalarTrait(traits: Record<string, unknown>, path: string): unknown {
-  const value = traitValue(traits, path);
-  return typeof value === 'object' ? undefined : value;
+  };
 }

@@ -6,13 +6,12 @@ import { ensureBrowserSubmitCsrf } from './csrf-guard.js';
 import { expiredFlowError, isExpired, loadFlow, saveFlow } from './flow-lifecycle.js';
 import { enforceClientIpLimit } from './rate-limits.js';
 import type { RequestContext } from './request-context.js';
+import type { FormOutcome } from './submit-outcomes.js';
 import { addMessage, clearMessages, type UiContainer } from './ui-nodes.js';
 
 /** A submit body, or the reason it could not be decoded (shown on the flow as message 4000001). */
 export type SubmitBody = { ok: true; value: unknown } | { ok: false; reason: string };
 
-/** A submit answered with the flow and its messages (400 + flow JSON, or a redirect back to the form). */
-export type FormOutcome = { kind: 'form'; flow: Flow };
 
 /** A live, accepted submit of a password method, ready for the method's own checks. */
 export interface OpenSubmission {

@@ -97,6 +97,11 @@ export interface FlowStore {
    * `expectedUpdatedAt`, so that the winner's write changes what the others compare against.
    */
   updateFlowIfUnchanged(flow: Flow, expectedUpdatedAt: Date): Promise<boolean>;
+  /**
+   * Completes a flow with nothing else to write in the same transaction (FlowCompletion's compare-and-set on its
+   * own); throws FlowAlreadyCompletedError, writing nothing, when it was completed (or changed) meanwhile.
+   */
+  completeFlow(completion: FlowCompletion): Promise<void>;
 }
 
 /** Rate-limit counters shared by every instance on the same database (sliding windows, src/store/sliding-window.ts). */

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import type { Deps } from '../../deps.js';
 import { KratosError } from '../../errors/kratos-error.js';
-import { handleUpstreamCallback } from '../../oidc/callback.js';
+import { handleUpstreamCallback } from '../../selfservice/strategy/oidc/callback.js';
 import { callbackPath } from '../../oidc/upstream-provider.js';
-import { redeemTokenExchange } from '../../oidc/token-exchange.js';
+import { redeemTokenExchange } from '../../selfservice/strategy/oidc/token-exchange.js';
 import { flowToJson } from '../../selfservice/flow-json.js';
 import { publicSessionJson } from '../../session/session-view.js';
 import type { AppEnv } from '../app-env.js';

@@ -2,8 +2,7 @@ import { Hono, type Context } from 'hono';
 import { joinUrl } from '../../config/join-url.js';
 import type { Deps } from '../../deps.js';
 import { forbidden, KratosError } from '../../errors/kratos-error.js';
-import { submitUpstreamSignIn, selectsUpstreamProvider } from '../../oidc/submit.js';
-import { startTokenExchange } from '../../oidc/token-exchange.js';
+import { startTokenExchange } from '../../selfservice/strategy/oidc/token-exchange.js';
 import { flowToJson, type FlowJsonExtras } from '../../selfservice/flow-json.js';
 import { browserFlowInitUrl, defaultReturnUrl } from '../../selfservice/browser-urls.js';
 import { csrfCookieToken, ensureFlowBelongsToBrowser } from '../../selfservice/csrf-guard.js';
@@ -63,22 +62,14 @@ export function selfServiceApiRoutes(deps: Deps): Hono<AppEnv> {
     const flowId = requireFlowId(c.req.query('flow'));
     const body = await submitBody(deps, c);
     const session = await sessionOfRequest(deps, c);
-    return respondToSubmit(deps, c, () =>
-      deps.oidc && body.ok && selectsUpstreamProvider(body.value)
-        ? submitUpstreamSignIn(deps, deps.oidc, 'login', flowId, body.value, requestContextOf(c), session)
-        : submitLogin(deps, flowId, body, requestContextOf(c), session),
-    );
+    return respondToSubmit(deps, c, () => submitLogin(deps, flowId, body, requestContextOf(c), session));
   });
 
   app.post('/self-service/registration', async (c) => {
     const flowId = requireFlowId(c.req.query('flow'));
     const body = await submitBody(deps, c);
     const session = await sessionOfRequest(deps, c);
-    return respondToSubmit(deps, c, () =>
-      deps.oidc && body.ok && selectsUpstreamProvider(body.value)
-        ? submitUpstreamSignIn(deps, deps.oidc, 'registration', flowId, body.value, requestContextOf(c), session)
-        : submitRegistration(deps, flowId, body, requestContextOf(c), session),
-    );
+    return respondToSubmit(deps, c, () => submitRegistration(deps, flowId, body, requestContextOf(c), session));
   });
 
   app.delete('/self-service/logout/api', async (c) => {

@@ -80,7 +80,7 @@ export class PostgresStore implements Store {
 
   async createIdentity(identity: Identity, options: { session?: NewSession; completeFlow?: FlowCompletion } = {}): Promise<void> {
     await this.db.transaction(async (tx) => {
-      if (options.completeFlow) await this.completeFlow(tx, options.completeFlow);
+      if (options.completeFlow) await this.completeFlowIn(tx, options.completeFlow);
       await this.insertIdentity(tx, identity);
       if (options.session) await this.insertSession(tx, options.session, true);
     });
@@ -269,13 +269,13 @@ export class PostgresStore implements Store {
 
   async createSession(session: NewSession, options: { countsAsLogin?: boolean; completeFlow?: FlowCompletion } = {}): Promise<void> {
     await this.db.transaction(async (tx) => {
-      if (options.completeFlow) await this.completeFlow(tx, options.completeFlow);
+      if (options.completeFlow) await this.completeFlowIn(tx, options.completeFlow);
       await this.insertSession(tx, session, options.countsAsLogin ?? true);
     });
   }
 
   /** The compare-and-set of FlowCompletion: the row lock of the UPDATE serializes concurrent completions. */
-  private async completeFlow(tx: Tx, completion: FlowCompletion): Promise<void> {
+  private async completeFlowIn(tx: Tx, completion: FlowCompletion): Promise<void> {
     const { id, createdAt: _createdAt, ...fields } = flowToRow({ ...completion.flow, state: 'passed_challenge' });
     const unchanged = completion.expectedUpdatedAt ? eq(selfserviceFlows.updatedAt, completion.expectedUpdatedAt) : ne(selfserviceFlows.state, 'passed_challenge');
     const result = await tx
@@ -393,6 +393,10 @@ export class PostgresStore implements Store {
     const { id: _id, createdAt: _createdAt, ...fields } = flowToRow(flow);
     const notReopening = flow.state === 'passed_challenge' ? undefined : ne(selfserviceFlows.state, 'passed_challenge');
     await this.db.update(selfserviceFlows).set(fields).where(and(eq(selfserviceFlows.id, flow.id), notReopening));
+  }
+
+  async completeFlow(completion: FlowCompletion): Promise<void> {
+    await this.db.transaction((tx) => this.completeFlowIn(tx, completion));
   }
 
   async updateFlowIfUnchanged(flow: Flow, expectedUpdatedAt: Date): Promise<boolean> {

@@ -86,7 +86,7 @@ export class SqliteStore implements Store {
   async createIdentity(identity: Identity, options: { session?: NewSession; completeFlow?: FlowCompletion } = {}): Promise<void> {
     this.db.transaction(
       (tx) => {
-        if (options.completeFlow) this.completeFlow(tx, options.completeFlow);
+        if (options.completeFlow) this.completeFlowIn(tx, options.completeFlow);
         this.insertIdentity(tx, identity);
         if (options.session) this.insertSession(tx, options.session, true);
       },
@@ -261,7 +261,7 @@ export class SqliteStore implements Store {
   async createSession(session: NewSession, options: { countsAsLogin?: boolean; completeFlow?: FlowCompletion } = {}): Promise<void> {
     this.db.transaction(
       (tx) => {
-        if (options.completeFlow) this.completeFlow(tx, options.completeFlow);
+        if (options.completeFlow) this.completeFlowIn(tx, options.completeFlow);
         this.insertSession(tx, session, options.countsAsLogin ?? true);
       },
       { behavior: 'immediate' },
@@ -269,7 +269,7 @@ export class SqliteStore implements Store {
   }
 
   /** The compare-and-set of FlowCompletion: only a flow not yet completed (or not changed since) may be completed. */
-  private completeFlow(tx: Tx, completion: FlowCompletion): void {
+  private completeFlowIn(tx: Tx, completion: FlowCompletion): void {
     const { id, createdAt: _createdAt, ...fields } = flowToRow({ ...completion.flow, state: 'passed_challenge' });
     const unchanged = completion.expectedUpdatedAt ? eq(selfserviceFlows.updatedAt, completion.expectedUpdatedAt) : ne(selfserviceFlows.state, 'passed_challenge');
     const changed = tx
@@ -384,6 +384,10 @@ export class SqliteStore implements Store {
     const { id: _id, createdAt: _createdAt, ...fields } = flowToRow(flow);
     const notReopening = flow.state === 'passed_challenge' ? undefined : ne(selfserviceFlows.state, 'passed_challenge');
     this.withoutCommitSync(() => this.db.update(selfserviceFlows).set(fields).where(and(eq(selfserviceFlows.id, flow.id), notReopening)).run());
+  }
+
+  async completeFlow(completion: FlowCompletion): Promise<void> {
+    this.db.transaction((tx) => this.completeFlowIn(tx, completion), { behavior: 'immediate' });
   }
 
   async updateFlowIfUnchanged(flow: Flow, expectedUpdatedAt: Date): Promise<boolean> {

@@ -1,17 +1,17 @@
 import { randomInt } from 'node:crypto';
-import type { Deps } from '../deps.js';
-import { badRequest, notFound } from '../errors/kratos-error.js';
-import { nextUpdatedAt, saveFlow } from '../selfservice/flow-lifecycle.js';
-import { issueSession, type ClientInfo } from '../session/issue-session.js';
-import { DuplicateCredentialIdentifierError, FlowAlreadyCompletedError } from '../store/errors.js';
-import type { Flow, FlowCompletion } from '../selfservice/flow.js';
-import type { JsonObject } from '../json-object.js';
-import type { SessionWithIdentity } from '../session/session.js';
-import { text, type UiText } from '../text/messages.js';
-import type { AuthMethodRef } from './callback-endings.js';
+import type { Deps } from '../../../deps.js';
+import { badRequest, notFound } from '../../../errors/kratos-error.js';
+import { nextUpdatedAt, saveFlow } from '../../flow-lifecycle.js';
+import { issueSession, type ClientInfo } from '../../../session/issue-session.js';
+import { DuplicateCredentialIdentifierError, FlowAlreadyCompletedError } from '../../../store/errors.js';
+import type { Flow, FlowCompletion } from '../../flow.js';
+import type { SessionWithIdentity } from '../../../session/session.js';
+import { text, type UiText } from '../../../text/messages.js';
+import type { AuthMethodRef, TokenExchangeRecord } from './flow-context.js';
 import { hashesEqual, sha256 } from './continuity.js';
-import { commitPendingLink, type PendingLink } from './pending-link.js';
-import { upstreamIdentity, type UpstreamRegistration } from './upstream-identity.js';
+import { commitPendingLink } from './pending-link.js';
+import type { PendingLink } from './flow-context.js';
+import { upstreamIdentity, type UpstreamRegistration } from '../../../oidc/upstream-identity.js';
 
 /**
  * Session token exchange for native apps (Kratos's session/token_exchange, docs 96_native-apps): the app creates
@@ -33,49 +33,28 @@ import { upstreamIdentity, type UpstreamRegistration } from './upstream-identity
  * point back to it. A redemption is a compare-and-set on that flow, in the same transaction as the session:
  * of concurrent redemptions with the same codes exactly one gets a session.
  */
-const RECORD_KEY = 'token_exchange';
-const ORIGIN_KEY = 'token_exchange_origin';
 /** How long a finished sign-in waits for the app to collect it. */
 const REDEEM_WINDOW_MS = 10 * 60 * 1000;
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-interface TokenExchangeRecord {
-  init_code_hash: string;
-  return_to_code_hash?: string;
-  /** Who signed in, once the upstream sign-in completed with a session to hand out. */
-  signed_in?: {
-    identity_id: string;
-    methods: AuthMethodRef[];
-    redeemable_until: string;
-    /** The flow the sign-in completed on (where a failure to link is shown). */
-    flow_id?: string;
-    /** An account link this sign-in confirmed, committed at the redemption. */
-    link?: PendingLink;
-  };
-  /** A registration waiting for the app (traits it typed): the identity is created at the redemption. */
-  registration?: { registration: UpstreamRegistration; methods: AuthMethodRef[]; with_session: boolean; flow_id: string; redeemable_until: string };
-  /** Set instead when the sign-in ended on a form (errors, "Continue", account linking): the app shows that flow. */
-  form_flow_id?: string;
-  redeemed?: boolean;
-}
 
 /** Starts an exchange on a just-created API flow; returns the init code for the flow's JSON (shown once). */
 export function startTokenExchange(flow: Flow): string {
   const initCode = `${flow.id.replace(/-/g, '')}${randomAlphanumeric(32)}`;
   const record: TokenExchangeRecord = { init_code_hash: sha256(initCode) };
-  flow.internalContext[RECORD_KEY] = record as unknown as JsonObject;
-  flow.internalContext[ORIGIN_KEY] = flow.id;
+  flow.internalContext.token_exchange = record;
+  flow.internalContext.token_exchange_origin = flow.id;
   return initCode;
 }
 
 export function hasTokenExchange(flow: Flow): boolean {
-  return typeof flow.internalContext[ORIGIN_KEY] === 'string';
+  return typeof flow.internalContext.token_exchange_origin === 'string';
 }
 
 /** A flow created on the way to completing `from` carries its exchange along. */
 export function inheritTokenExchange(from: Flow, to: Flow): void {
-  const origin = from.internalContext[ORIGIN_KEY];
-  if (typeof origin === 'string') to.internalContext[ORIGIN_KEY] = origin;
+  const origin = from.internalContext.token_exchange_origin;
+  if (typeof origin === 'string') to.internalContext.token_exchange_origin = origin;
 }
 
 /**
@@ -83,7 +62,7 @@ export function inheritTokenExchange(from: Flow, to: Flow): void {
  * the flow (a password confirmation of an account link on an API flow must prove this).
  */
 export async function holdsTokenExchange(deps: Deps, flow: Flow, initCode: unknown): Promise<boolean> {
-  const originId = flow.internalContext[ORIGIN_KEY];
+  const originId = flow.internalContext.token_exchange_origin;
   if (typeof initCode !== 'string' || initCode.length > 128 || typeof originId !== 'string') return false;
   const origin = originId === flow.id ? flow : await deps.store.getFlow(originId);
   const record = origin ? recordOf(origin) : null;
@@ -100,7 +79,7 @@ export type TokenExchangeOutcome =
  * return URL. `flow` may be the origin flow itself (then the caller saves it) or one created on the way.
  */
 export async function finishTokenExchange(deps: Deps, flow: Flow, outcome: TokenExchangeOutcome): Promise<string> {
-  const originId = flow.internalContext[ORIGIN_KEY];
+  const originId = flow.internalContext.token_exchange_origin;
   if (typeof originId !== 'string') throw new Error('flow has no token exchange');
   const origin = originId === flow.id ? flow : await deps.store.getFlow(originId);
   const record = origin ? recordOf(origin) : null;
@@ -213,8 +192,8 @@ async function showOnFlow(deps: Deps, flowId: string | undefined, message: UiTex
 }
 
 function recordOf(flow: Flow): TokenExchangeRecord | null {
-  const value = flow.internalContext[RECORD_KEY];
-  return typeof value === 'object' && value !== null ? (value as unknown as TokenExchangeRecord) : null;
+  const value = flow.internalContext.token_exchange;
+  return typeof value === 'object' && value !== null ? value : null;
 }
 
 function randomAlphanumeric(length: number): string {

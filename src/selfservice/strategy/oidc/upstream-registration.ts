@@ -1,20 +1,21 @@
-import { traitValue, type IdentitySchema, type TraitsIssue } from '../identity/identity-schemas.js';
-import { csrfTokenOf } from '../selfservice/flow-lifecycle.js';
-import { addMessage, csrfNode, traitNodes } from '../selfservice/ui-nodes.js';
-import { DuplicateCredentialIdentifierError } from '../store/errors.js';
-import type { Flow } from '../selfservice/flow.js';
-import type { Identity } from '../identity/identity.js';
-import type { JsonObject } from '../json-object.js';
-import { text } from '../text/messages.js';
+import { traitValue, type IdentitySchema, type TraitsIssue } from '../../../identity/identity-schemas.js';
+import { csrfTokenOf } from '../../flow-lifecycle.js';
+import { addMessage, csrfNode, traitNodes } from '../../ui-nodes.js';
+import { DuplicateCredentialIdentifierError } from '../../../store/errors.js';
+import type { Flow } from '../../flow.js';
+import type { Identity } from '../../../identity/identity.js';
+import type { JsonObject } from '../../../json-object.js';
+import { text } from '../../../text/messages.js';
 import { startAccountLinking } from './account-linking.js';
-import { endOnForm, endSignedIn, endWithDeferredRegistration, type AuthMethodRef } from './callback-endings.js';
-import { DataMapperError, runDataMapper, type MappedIdentity } from './data-mapper.js';
-import type { ConfiguredProvider } from './oidc-method.js';
-import { providerLink } from './oidc-credential.js';
+import { endOnForm, endSignedIn, endWithDeferredRegistration } from './callback-endings.js';
+import type { AuthMethodRef } from './flow-context.js';
+import { DataMapperError, runDataMapper, type MappedIdentity } from '../../../oidc/data-mapper.js';
+import type { ConfiguredProvider } from '../../../oidc/oidc-method.js';
+import { providerLink } from '../../../oidc/oidc-credential.js';
 import type { CallbackOutcome } from './outcomes.js';
 import { providerButton } from './provider-buttons.js';
 import type { UpstreamCallbackContext } from './callback-context.js';
-import { passwordIdentifiersOf, upstreamIdentity, type UpstreamRegistration } from './upstream-identity.js';
+import { passwordIdentifiersOf, upstreamIdentity, type UpstreamRegistration } from '../../../oidc/upstream-identity.js';
 
 /**
  * A subject this provider has not brought before registers (Kratos's processRegistration): the data mapper turns

@@ -1,10 +1,11 @@
-import type { Deps } from '../deps.js';
-import { DuplicateCredentialIdentifierError } from '../store/errors.js';
-import type { Flow } from '../selfservice/flow.js';
-import type { Identity } from '../identity/identity.js';
-import type { JsonObject } from '../json-object.js';
-import { text, type UiText } from '../text/messages.js';
-import { oidcIdentifier, type OidcProviderLink } from './oidc-credential.js';
+import type { PendingLink } from './flow-context.js';
+import type { Deps } from '../../../deps.js';
+import { DuplicateCredentialIdentifierError } from '../../../store/errors.js';
+import type { Flow } from '../../flow.js';
+import type { Identity } from '../../../identity/identity.js';
+import type { JsonObject } from '../../../json-object.js';
+import { text, type UiText } from '../../../text/messages.js';
+import { oidcIdentifier } from '../../../oidc/oidc-credential.js';
 
 /**
  * The upstream account waiting on an account-linking login flow (Kratos's
@@ -28,21 +29,15 @@ import { oidcIdentifier, type OidcProviderLink } from './oidc-credential.js';
  * - The confirmation is a fresh sign-in the user sees: no `upstream_parameters` (`prompt=none` would let a
  *   provider session answer silently), and `prompt=login` is sent (submit.ts).
  */
-const CONTEXT_KEY = 'oidc_link';
 
-export interface PendingLink {
-  /** The identifier both accounts share (the email), normalized. */
-  duplicate_identifier: string;
-  link: OidcProviderLink;
-}
 
 export function pendingLinkOf(flow: Flow): PendingLink | null {
-  const value = flow.internalContext[CONTEXT_KEY];
-  return typeof value === 'object' && value !== null ? (value as unknown as PendingLink) : null;
+  const value = flow.internalContext.oidc_link;
+  return typeof value === 'object' && value !== null ? value : null;
 }
 
 export function setPendingLink(flow: Flow, pending: PendingLink): void {
-  flow.internalContext[CONTEXT_KEY] = pending as unknown as JsonObject;
+  flow.internalContext.oidc_link = pending;
 }
 
 export type LinkResult = { ok: true; methods: Array<{ method: 'oidc'; provider: string }> } | { ok: false; message: UiText };
@@ -79,6 +74,6 @@ export async function linkPendingUpstreamAccount(deps: Deps, flow: Flow, identit
   const pending = pendingLinkOf(flow);
   if (!pending) return { ok: true, methods: [] };
   const linked = await commitPendingLink(deps, pending, identity);
-  if (linked.ok) delete flow.internalContext[CONTEXT_KEY];
+  if (linked.ok) delete flow.internalContext.oidc_link;
   return linked;
 }

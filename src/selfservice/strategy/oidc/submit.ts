@@ -1,23 +1,20 @@
-import type { Deps } from '../deps.js';
-import { KratosError, notFound } from '../errors/kratos-error.js';
+import type { Deps } from '../../../deps.js';
+import { KratosError, notFound } from '../../../errors/kratos-error.js';
 import * as client from 'openid-client';
-import { expiredFlowError, isExpired, loadFlow, saveFlow } from '../selfservice/flow-lifecycle.js';
-import { sessionAlreadyAvailable, type SubmitOutcome } from '../selfservice/login.js';
-import { registrationDisabled } from '../selfservice/registration.js';
-import { ensureBrowserSubmitOwnsFlow } from '../selfservice/csrf-guard.js';
-import type { RequestContext } from '../selfservice/request-context.js';
-import { addMessage, clearMessages } from '../selfservice/ui-nodes.js';
-import type { Flow, FlowKind } from '../selfservice/flow.js';
-import type { JsonObject } from '../json-object.js';
-import type { SessionWithIdentity } from '../session/session.js';
-import { text, type UiText } from '../text/messages.js';
-import { continuityHash, continuityValueOf, newState, PENDING_LIFETIME_MS, setPendingSignIn, type PendingUpstreamSignIn } from './continuity.js';
-import type { OidcMethod } from './oidc-method.js';
-import type { UpstreamRedirectOutcome } from './outcomes.js';
+import { expiredFlowError, isExpired, loadFlow, saveFlow } from '../../flow-lifecycle.js';
+import { ALREADY_LOGGED_IN_REASON } from '../../flow-errors.js';
+import { ensureBrowserSubmitOwnsFlow } from '../../csrf-guard.js';
+import { addMessage, clearMessages } from '../../ui-nodes.js';
+import type { Flow, FlowKind } from '../../flow.js';
+import type { JsonObject } from '../../../json-object.js';
+import { text, type UiText } from '../../../text/messages.js';
+import { continuityHash, continuityValueOf, newState, PENDING_LIFETIME_MS, setPendingSignIn } from './continuity.js';
+import type { PendingUpstreamSignIn } from './flow-context.js';
+import type { FormOutcome, UpstreamRedirectOutcome } from '../../submit-outcomes.js';
+import type { StrategySubmit } from '../strategy.js';
 import { pendingLinkOf } from './pending-link.js';
-import { flowLike } from './replacement-flow.js';
 import { hasTokenExchange } from './token-exchange.js';
-import { UpstreamUnavailableError } from './upstream-errors.js';
+import { UpstreamUnavailableError } from '../../../oidc/upstream-errors.js';
 
 /**
  * A login or registration submit that picked a provider (`provider=<id>`, `method` absent or `oidc`): Kratos's
@@ -38,10 +35,8 @@ import { UpstreamUnavailableError } from './upstream-errors.js';
  */
 const ALLOWED_UPSTREAM_PARAMETERS = ['hd', 'prompt', 'auth_type', 'acr_values'] as const;
 
-/** True when a submit body selects the oidc method (Kratos's strategy "responsibility" check). */
-export function selectsUpstreamProvider(body: unknown): body is JsonObject & { provider: string } {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
-  const fields = body as JsonObject;
+/** True when a submit body selects the oidc method: a `provider`, and `method` absent or `oidc`. */
+export function selectsUpstreamProvider(fields: JsonObject): fields is JsonObject & { provider: string } {
   if (typeof fields.provider !== 'string' || fields.provider === '') return false;
   return fields.method === undefined || (typeof fields.method === 'string' && fields.method.toLowerCase() === 'oidc');
 }
@@ -50,33 +45,29 @@ export function unknownProvider(id: string): KratosError {
   return notFound(`OpenID Connect Provider "${id}" is unknown or has not been configured`);
 }
 
-export async function submitUpstreamSignIn(
-  deps: Deps,
-  method: OidcMethod,
-  kind: FlowKind,
-  flowId: string,
-  fields: JsonObject & { provider: string },
-  request: RequestContext,
-  session: SessionWithIdentity | null,
-): Promise<SubmitOutcome | UpstreamRedirectOutcome> {
-  if (kind === 'registration' && !deps.config.selfservice.flows.registration.enabled) throw registrationDisabled();
+export async function submitUpstreamSignIn(deps: Deps, kind: FlowKind, { flowId, fields, request, session, rules }: StrategySubmit): Promise<FormOutcome | UpstreamRedirectOutcome> {
+  const method = deps.oidc;
+  // Registered only when the method is configured (oidc-strategy.ts).
+  if (!method) throw new Error('the oidc method is not configured');
   const flow = await loadFlow(deps, kind, flowId);
   const now = deps.now();
-  if (isExpired(flow, now)) throw await expiredFlowError(deps, flow, flowLike(deps, flow), kind === 'login' ? text.loginFlowExpired(flow.expiresAt, now) : text.registrationFlowExpired(flow.expiresAt, now));
+  if (isExpired(flow, now)) throw await expiredFlowError(deps, flow, rules.replacement(flow), rules.expiredMessage(flow, now));
   // Before anything is written: a forged or foreign submit must not even change the flow's messages.
   if (flow.type === 'browser') ensureBrowserSubmitOwnsFlow(deps.config, request.headers, fields, flow);
-  const provider = method.provider(fields.provider);
-  if (!provider) throw unknownProvider(fields.provider);
+  // A non-empty string: the strategy is responsible only for such bodies (selectsUpstreamProvider).
+  const providerId = String(fields.provider);
+  const provider = method.provider(providerId);
+  if (!provider) throw unknownProvider(providerId);
 
   const ui = flow.ui;
   clearMessages(ui);
-  const fail = async (message: UiText): Promise<SubmitOutcome> => {
+  const fail = async (message: UiText): Promise<FormOutcome> => {
     addMessage(ui, null, message);
     await saveFlow(deps, flow);
     return { kind: 'form', flow };
   };
-  if (flow.state === 'passed_challenge') return fail(kind === 'login' ? text.loginAlreadyCompleted() : text.registrationAlreadyCompleted());
-  if (session && !flow.refresh) return fail(text.generic(sessionAlreadyAvailable().reason ?? 'A valid session was detected.'));
+  if (flow.state === 'passed_challenge') return fail(rules.alreadyCompletedMessage);
+  if (session && !flow.refresh) return fail(text.generic(ALREADY_LOGGED_IN_REASON));
   // Kratos lets this through and fails at the callback ("no resumable session found"); saying why here is kinder.
   if (flow.type === 'api' && !hasTokenExchange(flow)) {
     return fail(text.generic('Signing in with an OpenID Connect provider in an API flow requires initializing the flow with return_session_token_exchange_code=true and a return_to URL of the app.'));

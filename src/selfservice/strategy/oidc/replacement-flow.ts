@@ -1,8 +1,8 @@
-import type { Deps } from '../deps.js';
-import { csrfTokenOf } from '../selfservice/flow-lifecycle.js';
-import { buildLoginFlow } from '../selfservice/login.js';
-import { buildRegistrationFlow } from '../selfservice/registration.js';
-import type { Flow } from '../selfservice/flow.js';
+import type { Deps } from '../../../deps.js';
+import { csrfTokenOf } from '../../flow-lifecycle.js';
+import { buildLoginFlow } from '../../login.js';
+import { buildRegistrationFlow } from '../../registration.js';
+import type { Flow } from '../../flow.js';
 
 /**
  * A fresh flow like `flow` (same kind, type, return_to and CSRF binding): the replacement offered for an

@@ -1,11 +1,11 @@
-import { flowUiUrl } from '../selfservice/browser-urls.js';
-import type { Deps } from '../deps.js';
-import type { Flow } from '../selfservice/flow.js';
-import type { Identity } from '../identity/identity.js';
-import { text } from '../text/messages.js';
+import { flowUiUrl } from '../../browser-urls.js';
+import type { Deps } from '../../../deps.js';
+import type { Flow } from '../../flow.js';
+import type { Identity } from '../../../identity/identity.js';
+import { text } from '../../../text/messages.js';
 import { endOnForm } from './callback-endings.js';
-import type { ConfiguredProvider, OidcMethod } from './oidc-method.js';
-import { providersOf, type OidcProviderLink } from './oidc-credential.js';
+import type { ConfiguredProvider, OidcMethod } from '../../../oidc/oidc-method.js';
+import { providersOf, type OidcProviderLink } from '../../../oidc/oidc-credential.js';
 import type { CallbackOutcome } from './outcomes.js';
 import { setPendingLink } from './pending-link.js';
 import { flowLike } from './replacement-flow.js';

@@ -1,7 +1,7 @@
-import { identityDisabled } from '../errors/kratos-error.js';
-import type { Flow } from '../selfservice/flow.js';
-import type { Identity } from '../identity/identity.js';
-import { text, type UiText } from '../text/messages.js';
+import { identityDisabled } from '../../../errors/kratos-error.js';
+import type { Flow } from '../../flow.js';
+import type { Identity } from '../../../identity/identity.js';
+import { text, type UiText } from '../../../text/messages.js';
 import { endOnForm, endSignedIn } from './callback-endings.js';
 import type { CallbackOutcome } from './outcomes.js';
 import { linkPendingUpstreamAccount, ownsDuplicateIdentifier, pendingLinkOf } from './pending-link.js';

@@ -1,7 +1,7 @@
-import { inputNode, type UiNode } from '../selfservice/ui-nodes.js';
-import type { FlowKind } from '../selfservice/flow.js';
-import { text } from '../text/messages.js';
-import type { UpstreamProvider } from './upstream-provider.js';
+import { inputNode, type UiNode } from '../../ui-nodes.js';
+import type { FlowKind } from '../../flow.js';
+import { text } from '../../../text/messages.js';
+import type { UpstreamProvider } from '../../../oidc/upstream-provider.js';
 
 /**
  * The provider buttons of login and registration forms, as Kratos renders them (nodes.go): a submit input

@@ -1,9 +1,9 @@
+import type { PendingUpstreamSignIn } from './flow-context.js';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Config } from '../config/types.js';
-import { isSecureBaseUrl, serializeCookie } from '../http/cookies.js';
-import { readCookie } from '../session/session-credentials.js';
-import type { Flow } from '../selfservice/flow.js';
-import type { JsonObject } from '../json-object.js';
+import type { Config } from '../../../config/types.js';
+import { isSecureBaseUrl, serializeCookie } from '../../../http/cookies.js';
+import { readCookie } from '../../../session/session-credentials.js';
+import type { Flow } from '../../flow.js';
 
 /**
  * What ties the callback to the submit that started it (Kratos's state + continuity container, state.go):
@@ -25,19 +25,8 @@ export const CONTINUITY_COOKIE = 'ory_kratos_continuity';
 /** Kratos's continuity container lifespan for OIDC. */
 export const PENDING_LIFETIME_MS = 30 * 60 * 1000;
 
-const CONTEXT_KEY = 'oidc_pending';
 const SECRET_BYTES = 32;
 
-export interface PendingUpstreamSignIn {
-  provider: string;
-  state_hash: string;
-  continuity_hash: string | null;
-  pkce_verifier: string | null;
-  nonce: string | null;
-  expires_at: string;
-  /** Traits the user typed into the registration "Continue" form; they win over the mapper's. */
-  traits?: JsonObject;
-}
 
 export function newState(flowId: string): { state: string; stateHash: string } {
   const secret = randomBytes(SECRET_BYTES).toString('base64url');
@@ -90,13 +79,13 @@ export function clearedContinuityCookie(config: Config): string {
 }
 
 export function pendingSignInOf(flow: Flow): PendingUpstreamSignIn | null {
-  const value = flow.internalContext[CONTEXT_KEY];
-  return typeof value === 'object' && value !== null ? (value as PendingUpstreamSignIn) : null;
+  const value = flow.internalContext.oidc_pending;
+  return typeof value === 'object' && value !== null ? value : null;
 }
 
 export function setPendingSignIn(flow: Flow, pending: PendingUpstreamSignIn | null): void {
-  if (pending) flow.internalContext[CONTEXT_KEY] = pending as unknown as JsonObject;
-  else delete flow.internalContext[CONTEXT_KEY];
+  if (pending) flow.internalContext.oidc_pending = pending;
+  else delete flow.internalContext.oidc_pending;
 }
 
 export function sha256(value: string): string {

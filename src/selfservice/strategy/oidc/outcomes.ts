@@ -1,18 +1,9 @@
-import type { Flow } from '../selfservice/flow.js';
+import type { Flow } from '../../flow.js';
 
 /**
- * How an upstream sign-in step ends, for src/http/flow-responder.ts to turn into a response (the flows never
+ * How an upstream sign-in callback ends, for src/http/flow-responder.ts to turn into a response (the flows never
  * pick status codes or cookies themselves).
  */
-
-/** A submit that selected a provider: the browser must go there (303, or 422 `browser_location_change_required`). */
-export interface UpstreamRedirectOutcome {
-  kind: 'redirect_upstream';
-  flow: Flow;
-  url: string;
-  /** Browser flows: the continuity cookie value to (re)send. */
-  continuity: string | null;
-}
 
 /**
  * The end of a callback. It is always a top-level browser navigation (the provider redirected it here), so it
