@@ -7,8 +7,8 @@ import { sessionAlreadyAvailable } from './flow-errors.js';
 import { csrfTokenOf, newFlow } from './flow-lifecycle.js';
 import { enforceFlowCreationLimit } from './rate-limits.js';
 import type { RequestContext } from './request-context.js';
-import { responsibleStrategy } from './strategy/responsible-strategy.js';
-import { isFormOutcome, openSubmission, type SubmissionRules, type SubmitBody } from './submission.js';
+import { submitToStrategy } from './strategy/submit-to-strategy.js';
+import type { SubmissionRules, SubmitBody } from './submission.js';
 import type { LoginOutcome, UpstreamRedirectOutcome } from './submit-outcomes.js';
 import { csrfNode } from './ui-nodes.js';
 
@@ -52,12 +52,7 @@ export async function createLoginFlow(deps: Deps, params: LoginFlowParams & { aa
  * the flow's own checks run and the form says no login method was found (Kratos's 4010002).
  */
 export async function submitLogin(deps: Deps, flowId: string, body: SubmitBody, request: RequestContext, session: SessionWithIdentity | null): Promise<LoginOutcome | UpstreamRedirectOutcome> {
-  const rules = loginSubmissionRules(deps);
-  const responsible = responsibleStrategy(deps.strategies, 'login', body);
-  if (responsible) return responsible.submit(deps, { flowId, body, fields: responsible.fields, request, session, rules });
-  const opened = await openSubmission(deps, 'login', flowId, body, request, rules);
-  if (isFormOutcome(opened)) return opened;
-  return opened.fail(text.noLoginStrategy());
+  return submitToStrategy(deps, 'login', { flowId, body, request, session, rules: loginSubmissionRules(deps) }, text.noLoginStrategy());
 }
 
 function loginSubmissionRules(deps: Deps): SubmissionRules {

@@ -6,8 +6,8 @@ import { registrationDisabled, sessionAlreadyAvailable } from './flow-errors.js'
 import { csrfTokenOf, newFlow } from './flow-lifecycle.js';
 import { enforceFlowCreationLimit } from './rate-limits.js';
 import type { RequestContext } from './request-context.js';
-import { responsibleStrategy } from './strategy/responsible-strategy.js';
-import { isFormOutcome, openSubmission, type SubmissionRules, type SubmitBody } from './submission.js';
+import { submitToStrategy } from './strategy/submit-to-strategy.js';
+import type { SubmissionRules, SubmitBody } from './submission.js';
 import type { RegistrationOutcome, UpstreamRedirectOutcome } from './submit-outcomes.js';
 import { csrfNode, traitNodes } from './ui-nodes.js';
 
@@ -41,12 +41,7 @@ export async function createRegistrationFlow(deps: Deps, params: RegistrationFlo
  */
 export async function submitRegistration(deps: Deps, flowId: string, body: SubmitBody, request: RequestContext, session: SessionWithIdentity | null): Promise<RegistrationOutcome | UpstreamRedirectOutcome> {
   if (!deps.config.selfservice.flows.registration.enabled) throw registrationDisabled();
-  const rules = registrationSubmissionRules(deps);
-  const responsible = responsibleStrategy(deps.strategies, 'registration', body);
-  if (responsible) return responsible.submit(deps, { flowId, body, fields: responsible.fields, request, session, rules });
-  const opened = await openSubmission(deps, 'registration', flowId, body, request, rules);
-  if (isFormOutcome(opened)) return opened;
-  return opened.fail(text.noRegistrationStrategy());
+  return submitToStrategy(deps, 'registration', { flowId, body, request, session, rules: registrationSubmissionRules(deps) }, text.noRegistrationStrategy());
 }
 
 function registrationSubmissionRules(deps: Deps): SubmissionRules {
