@@ -1,5 +1,5 @@
-import type { AuthenticationMethod, AuthenticatorAssuranceLevel, SessionDevice } from '../session/session.js';
-import type { CredentialType, IdentityState, RecoveryAddress, VerifiableAddress } from '../identity/identity.js';
+import type { NewSession } from '../session/session.js';
+import type { CredentialType, Identity, RecoveryAddress, VerifiableAddress } from '../identity/identity.js';
 import type { Flow } from '../selfservice/flow.js';
 import type { JsonObject } from '../json-object.js';
 
@@ -16,38 +16,13 @@ export type StoredVerifiableAddress = Omit<VerifiableAddress, 'verifiedAt' | 'cr
 };
 export type StoredRecoveryAddress = Omit<RecoveryAddress, 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
 
-export interface IdentityRow {
-  id: string;
-  schemaId: string;
-  state: IdentityState;
-  stateChangedAt: Date | null;
-  traits: JsonObject;
-  metadataPublic: unknown;
-  metadataAdmin: unknown;
-  externalId: string | null;
+/** An identity's row: the record without its credentials (rows of their own), its addresses as stored JSON. */
+export type IdentityRow = Omit<Identity, 'verifiableAddresses' | 'recoveryAddresses' | 'credentials'> & {
   verifiableAddresses: StoredVerifiableAddress[];
   recoveryAddresses: StoredRecoveryAddress[];
-  loginsCount: number;
-  lastLoginAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+};
 
-export interface SessionRow {
-  id: string;
-  tokenHash: string;
-  logoutTokenHash: string;
-  identityId: string;
-  active: boolean;
-  expiresAt: Date;
-  authenticatedAt: Date;
-  issuedAt: Date;
-  aal: AuthenticatorAssuranceLevel;
-  authenticationMethods: AuthenticationMethod[];
-  devices: SessionDevice[];
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type SessionRow = NewSession;
 
 export type FlowRow = Flow;
 
