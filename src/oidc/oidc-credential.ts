@@ -61,7 +61,7 @@ export function declassifiedOidcConfig(config: JsonObject, cipher: TokenCipher |
 }
 
 /** The config an admin sees with `include_credential=<type>`: oidc tokens decrypted, other types as stored. */
-export function declassifiedCredentialConfig(deps: Deps, credential: Credential): JsonObject {
+export function declassifiedCredentialConfig(deps: Pick<Deps, 'oidc' | 'config'>, credential: Credential): JsonObject {
   if (credential.type !== 'oidc') return credential.config;
   // The cipher comes from secrets.cipher, which outlives the oidc method being switched off.
   const cipher = deps.oidc?.cipher ?? (deps.config.secrets.cipher.length > 0 ? new TokenCipher(deps.config.secrets.cipher) : null);

@@ -26,7 +26,7 @@ export interface UpstreamRegistration {
  * same email, which leads to account linking instead of a second account. A password sign-in to this identity
  * fails like a wrong password would.
  */
-export function upstreamIdentity(deps: Deps, registration: UpstreamRegistration, now: Date): Identity {
+export function upstreamIdentity(deps: Pick<Deps, 'schemas'>, registration: UpstreamRegistration, now: Date): Identity {
   const schema = deps.schemas.get(registration.schema_id) ?? deps.schemas.getDefault();
   const identifiers = passwordIdentifiers(schema, registration.traits);
   const credentials: Credential[] = [newOidcCredential(registration.link, now)];

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { joinUrl } from '../config/join-url.js';
 import type { Deps } from '../deps.js';
+import type { FlowStore } from '../store/store.js';
 import { badRequest, flowExpired, type KratosError, resourceNotFound } from '../errors/kratos-error.js';
 import type { Flow, FlowKind, FlowType } from './flow.js';
 import { minutesSince, type UiText } from '../text/messages.js';
@@ -22,7 +23,7 @@ export interface NewFlowOptions {
   internalContext?: Record<string, unknown>;
 }
 
-export function newFlow(deps: Deps, options: NewFlowOptions): Flow {
+export function newFlow(deps: Pick<Deps, 'now' | 'config'>, options: NewFlowOptions): Flow {
   const now = deps.now();
   const id = randomUUID();
   const lifespan = options.kind === 'login' ? deps.config.selfservice.flows.login.lifespan : deps.config.selfservice.flows.registration.lifespan;
@@ -59,7 +60,7 @@ export function requireFlowId(value: string | undefined): string {
 }
 
 /** Loads a flow of the given kind, or answers 404 as Kratos does for unknown ids. */
-export async function loadFlow(deps: Deps, kind: FlowKind, id: string | undefined): Promise<Flow> {
+export async function loadFlow(deps: { store: FlowStore }, kind: FlowKind, id: string | undefined): Promise<Flow> {
   if (!id || !UUID.test(id)) throw resourceNotFound();
   const flow = await deps.store.getFlow(id);
   if (!flow || flow.kind !== kind) throw resourceNotFound();
@@ -90,14 +91,14 @@ export async function expiredFlowError(deps: Deps, expired: Flow, replacement: F
 }
 
 /** The 410 for fetching an expired flow (`GET /self-service/<kind>/flows?id=`). */
-export function expiredFlowFetchError(deps: Deps, kind: FlowKind): KratosError {
+export function expiredFlowFetchError(deps: Pick<Deps, 'config'>, kind: FlowKind): KratosError {
   const name = kind === 'login' ? 'login' : 'registration';
   return flowExpired(`The ${name} flow has expired. Call the ${name} flow init API endpoint to initialize a new ${name} flow.`, {
     details: { api: joinUrl(deps.config.serve.public.base_url, `self-service/${kind}/api`) },
   });
 }
 
-export async function saveFlow(deps: Deps, flow: Flow): Promise<void> {
+export async function saveFlow(deps: Pick<Deps, 'now'> & { store: FlowStore }, flow: Flow): Promise<void> {
   flow.updatedAt = deps.now();
   await deps.store.updateFlow(flow);
 }
@@ -107,13 +108,13 @@ export async function saveFlow(deps: Deps, flow: Flow): Promise<void> {
  * Store.updateFlowIfUnchanged): for a step that must happen once however many requests race for it, such as
  * consuming a pending upstream sign-in. False, with nothing written, when another write came first.
  */
-export async function saveFlowIfUnchanged(deps: Deps, flow: Flow, readAt: Date): Promise<boolean> {
+export async function saveFlowIfUnchanged(deps: Pick<Deps, 'now'> & { store: FlowStore }, flow: Flow, readAt: Date): Promise<boolean> {
   flow.updatedAt = nextUpdatedAt(deps, readAt);
   return deps.store.updateFlowIfUnchanged(flow, readAt);
 }
 
 /** Now, or just after `readAt` if the clock has not moved on: a compare-and-set write must change `updated_at`. */
-export function nextUpdatedAt(deps: Deps, readAt: Date): Date {
+export function nextUpdatedAt(deps: Pick<Deps, 'now'>, readAt: Date): Date {
   return new Date(Math.max(deps.now().getTime(), readAt.getTime() + 1));
 }
 
@@ -124,7 +125,7 @@ export function csrfTokenOf(flow: Flow): string | undefined {
 }
 
 /** The 410 for fetching an expired browser flow: it tells the UI where to start a new one. */
-export function expiredBrowserFlowFetchError(deps: Deps, flow: Flow): KratosError {
+export function expiredBrowserFlowFetchError(deps: Pick<Deps, 'config'>, flow: Flow): KratosError {
   return flowExpired(`The ${flow.kind} flow has expired. Redirect the user to the ${flow.kind} flow init endpoint to initialize a new ${flow.kind} flow.`, {
     details: { redirect_to: browserFlowInitUrl(deps.config, flow.kind, flow.returnTo), ...(flow.returnTo ? { return_to: flow.returnTo } : {}) },
   });
