@@ -7,8 +7,8 @@ import { newOidcCredential, type OidcProviderLink } from './oidc-credential.js';
 
 /**
  * Everything a new identity registered through an upstream provider is made of, as plain JSON: an API flow keeps
- * it in its token exchange until the app redeems (upstream-registration.ts says why), and the identity is then
- * built from it exactly as a browser flow builds it at the callback.
+ * it in its token exchange until the app redeems (src/selfservice/strategy/oidc/upstream-registration.ts says
+ * why), and the identity is then built from it exactly as a browser flow builds it at the callback.
  */
 export interface UpstreamRegistration {
   schema_id: string;
