@@ -10,8 +10,7 @@ import ts from 'typescript';
  * The layering of src/, read from the import statements themselves (type-only imports included, since they
  * couple modules as much as any other): no module imports itself back, the upstream OIDC library (src/oidc/)
  * knows nothing of the self-service flows that use it, storage is reached only through its interfaces, and the
- * domain records never depend on storage. docs/architecture.md describes the
- * layers these rules keep apart.
+ * domain records never depend on storage. docs/architecture.md describes the layers these rules keep apart.
  */
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
