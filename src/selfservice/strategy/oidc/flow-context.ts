@@ -6,8 +6,8 @@ import type { UpstreamRegistration } from '../../../oidc/upstream-identity.js';
  * What the oidc method keeps on a flow, server-side (src/selfservice/flow-context.ts), each under its own key:
  * - `oidc_pending`: the sign-in sent upstream and not yet back (continuity.ts); on login and registration flows,
  *   with the typed `traits` on registration flows only.
- * - `oidc_link`: an upstream account waiting to be linked to the existing account this login flow signs in to
- *   (pending-link.ts); login flows only.
+ * - `oidc_link`: an upstream account waiting to be linked to the existing account the flow signs in to
+ *   (pending-link.ts); set on the account-linking login flow, and carried over when a callback switches kinds.
  * - `token_exchange` and `token_exchange_origin`: a native app's session token exchange (token-exchange.ts); the
  *   record lives on the flow the app initialized, the flows created on the way point back to it.
  */
