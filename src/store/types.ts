@@ -1,10 +1,9 @@
 import type { CredentialIdentifier } from '../identity/identity.js';
 import type { JsonObject } from '../json-object.js';
 
-/**
- * What the Store interfaces take and give besides the domain records (src/identity/identity.ts,
- * src/session/session.ts, src/selfservice/flow.ts): queries, pages, import outcomes, expiring row kinds.
- */
+// What the Store interfaces take and give besides the domain records (src/identity/identity.ts,
+// src/session/session.ts, src/selfservice/flow.ts): queries, pages, import outcomes, expiring row kinds.
+
 /**
  * The rows that expire, each at its own time: a session and a self-service flow at `expires_at`, a rate-limit
  * bucket at the start of its window (it is read for two windows, so it is stale two windows later). What
