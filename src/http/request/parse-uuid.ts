@@ -19,10 +19,3 @@ export function parseUuidOrBadRequest(raw: string): string {
   if (!isUuid(text)) throw new KratosError(400, { message: `uuid: incorrect UUID format in string ${quoted}` });
   return text.toLowerCase();
 }
-
-/** Go's strconv.ParseBool, which Kratos uses for the `active` filter. */
-export function parseGoBool(raw: string): boolean | null {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(raw)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(raw)) return false;
-  return null;
-}

@@ -7,7 +7,8 @@ import type { SessionWithIdentity } from '../../store/types.js';
 import type { AppEnv } from '../app-env.js';
 import { keysetLinkHeader } from '../pagination/keyset-link.js';
 import { migrationPaginationLink, offsetLinkHeaders } from '../pagination/offset-link.js';
-import { parseGoBool, parseUuidOrBadRequest } from '../request/parse-uuid.js';
+import { parseGoBool } from '../request/parse-go-bool.js';
+import { parseUuidOrBadRequest } from '../request/parse-uuid.js';
 
 const DEFAULT_PAGE_SIZE = 250;
 const MAX_PAGE_SIZE = 1000;
