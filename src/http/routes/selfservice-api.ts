@@ -11,7 +11,7 @@ import { csrfTokenOf, expiredBrowserFlowFetchError, expiredFlowFetchError, isExp
 import { createLoginFlow, submitLogin } from '../../selfservice/login.js';
 import { presentFlow } from '../../selfservice/present-flow.js';
 import { createRegistrationFlow, submitRegistration } from '../../selfservice/registration.js';
-import { hashToken } from '../../session/session-token.js';
+import { findSessionByToken } from '../../session/session-credentials.js';
 import type { Flow, FlowKind } from '../../store/types.js';
 import type { AppEnv } from '../app-env.js';
 import { respondToSubmit } from '../flow-responder.js';
@@ -87,7 +87,7 @@ export function selfServiceApiRoutes(deps: Deps): Hono<AppEnv> {
     if (typeof token !== 'string' || token === '') {
       throw new KratosError(400, { reason: 'The request body must contain a "session_token" string.' });
     }
-    const session = token.length <= 256 ? await deps.store.findSessionByTokenHash(hashToken(token)) : null;
+    const session = await findSessionByToken(deps.store, token);
     if (!session) throw forbidden('The provided Ory Session Token could not be found, is invalid, or otherwise malformed.');
     await deps.store.revokeSession(session.id);
     return c.body(null, 204);
