@@ -12,6 +12,8 @@ import { startMaintenance } from './maintenance.js';
 export interface RunningServers {
   publicPort: number;
   adminPort: number;
+  /** The listening public API server (the benchmark counts its answers). */
+  publicServer: Server;
   /**
    * Stops accepting, lets in-flight requests finish (up to `graceMs`, by default `tessera.shutdown.grace_period`),
    * cuts what is still open after that, then closes the database.
@@ -33,6 +35,7 @@ export async function startServers(runtime: Runtime): Promise<RunningServers> {
   return {
     publicPort,
     adminPort,
+    publicServer: publicServer.server,
     shutdown(graceMs = config.tessera.shutdownGraceMs) {
       stopping ??= (async () => {
         logger.info({ grace_ms: graceMs }, 'shutting down');
