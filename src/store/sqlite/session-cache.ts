@@ -13,7 +13,7 @@ import type { SessionWithIdentity } from '../types.js';
  *
  * An entry is used only under the stamp it was read with, so any commit anywhere (a revoked session, an identity
  * set inactive, changed traits, and also unrelated writes such as flows) makes the next lookup read the database
- * again. Time is not part of the stamp: the caller checks expiry on every call. Reading the stamp costs ~2 µs
+ * again. Time is not part of the stamp: the caller checks expiry on every call. Reading the stamp costs ~3 µs
  * against ~13 µs for the lookup; the saving that matters more is that an unchanged session is the same object
  * from call to call, so whoami can reuse its serialization (the objects are frozen for that reason).
  *
@@ -21,11 +21,15 @@ import type { SessionWithIdentity } from '../types.js';
  */
 export class SessionCache {
   private readonly entries: BoundedLru<{ changes: number; dataVersion: number; session: SessionWithIdentity }>;
-  private readonly stampStatement: Database.Statement<[], unknown[]>;
+  private readonly changesStatement: Database.Statement<[], number>;
+  private readonly dataVersionStatement: Database.Statement<[], number>;
 
   constructor(db: Database.Database, maxEntries: number) {
     this.entries = new BoundedLru(maxEntries);
-    this.stampStatement = db.prepare<[], unknown[]>('select total_changes(), (select data_version from pragma_data_version)').raw(true);
+    // Two statements rather than one select of both: the pragma as a table-valued function in a subquery cost
+    // ~5.7 µs against ~3.1 µs for the two (measured on the benchmark machine).
+    this.changesStatement = db.prepare<[], number>('select total_changes()').pluck(true);
+    this.dataVersionStatement = db.prepare<[], number>('pragma data_version').pluck(true);
   }
 
   get size(): number {
@@ -33,7 +37,8 @@ export class SessionCache {
   }
 
   lookup(tokenHash: string, load: () => SessionWithIdentity | null): SessionWithIdentity | null {
-    const [changes, dataVersion] = this.stampStatement.get() as [number, number];
+    const changes = this.changesStatement.get() as number;
+    const dataVersion = this.dataVersionStatement.get() as number;
     const cached = this.entries.get(tokenHash);
     if (cached && cached.changes === changes && cached.dataVersion === dataVersion) return cached.session;
     const session = load();

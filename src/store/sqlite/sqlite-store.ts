@@ -6,7 +6,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { translateUniqueViolation } from './unique-violation.js';
 import { FlowAlreadyCompletedError } from '../errors.js';
 import { bucketStartOf, slidingWindowCount } from '../sliding-window.js';
-import type { Store } from '../store.js';
+import { DEFAULT_SESSION_CACHE_ENTRIES, type Store } from '../store.js';
 import type {
   Credential,
   CredentialType,
@@ -29,8 +29,6 @@ import { prepareSessionLookup, type SessionLookup } from './session-lookup.js';
 import * as schema from './schema.js';
 import { identities, identityCredentialIdentifiers, identityCredentials, rateLimitBuckets, selfserviceFlows, sessions } from './schema.js';
 import { credentialsByIdentity, credentialToRow, flowFromRow, flowToRow, identityFromRow, identityToRow, sessionWithIdentityFromRows, sessionFromRow, sessionToRow } from '../rows.js';
-
-export const DEFAULT_SESSION_CACHE_ENTRIES = 10_000;
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../migrations/sqlite', import.meta.url));
 

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { badRequest } from '../../errors/kratos-error.js';
 import { sessionText, type ClaimsMapper, type SessionDocument } from '../claims-mapper.js';
 import { claimsOf, type EvaluationResult } from './mapper-outcome.js';
 import { BoundedLru } from '../../cache/bounded-lru.js';
 import { deepFreeze } from '../../cache/deep-freeze.js';
+import { sha256 } from '../../text/sha256.js';
 import type { PoolOutcome, WorkerPool } from './worker-pool.js';
 
 export interface PooledTemplate {
@@ -26,6 +26,8 @@ export interface PooledTemplate {
 export class PooledClaimsMapper implements ClaimsMapper {
   private readonly templates: Map<string, { index: number; plain: boolean }>;
   private readonly cache: BoundedLru<MemoizedOutcome> | null;
+  /** Memo keys of recent session texts, per (template, claims key set): see memoKey. */
+  private readonly recentDigests = new Map<string, BoundedLru<string>>();
   /** Evaluations under way per memo key, so a burst for one session waits for one evaluation rather than N. */
   private readonly inFlight = new Map<string, Promise<PoolOutcome>>();
 
@@ -56,7 +58,7 @@ export class PooledClaimsMapper implements ClaimsMapper {
       return claimsOf((await this.pool.evaluate(template.index, sessionJson, JSON.stringify(claims), template.plain)).result);
     }
 
-    const key = memoKey(templateName, claims, sessionJson);
+    const key = this.memoKey(templateName, claims, sessionJson);
     const cached = this.cache.get(key);
     if (cached) return cached.claims();
 
@@ -81,7 +83,32 @@ export class PooledClaimsMapper implements ClaimsMapper {
   close(): Promise<void> {
     return this.pool.close();
   }
+
+  /**
+   * SHA-256 of the template, the claims' key set and the exact session JSON: a fixed-size key, so the cache's
+   * memory is bounded by its entry count and the (small) outputs, not by session sizes. Digests of recent session
+   * texts are remembered: whoami hands over the same string for an unchanged session, and a Map finds it by the
+   * hash V8 keeps with the string, where the digest costs ~2 µs per call.
+   */
+  private memoKey(template: string, claims: Record<string, unknown>, sessionJson: string): string {
+    const prefix = `${template}\0${Object.keys(claims).sort().join('\0')}\0\0`;
+    let digests = this.recentDigests.get(prefix);
+    if (!digests) {
+      digests = new BoundedLru(RECENT_DIGESTS);
+      this.recentDigests.set(prefix, digests);
+    }
+    let key = digests.get(sessionJson);
+    if (key === undefined) {
+      key = sha256(prefix + sessionJson, 'base64');
+      if (sessionJson.length <= RECENT_DIGEST_MAX_TEXT) digests.set(sessionJson, key);
+    }
+    return key;
+  }
 }
+
+/** Session texts whose memo key is remembered, per template and key set; only texts up to this size. */
+const RECENT_DIGESTS = 1024;
+const RECENT_DIGEST_MAX_TEXT = 16 * 1024;
 
 /**
  * A cached evaluation, with its claims parsed once: a hit costs no JSON.parse. The claims object is frozen, deep,
@@ -104,11 +131,3 @@ class MemoizedOutcome {
   }
 }
 
-
-/**
- * SHA-256 of the template, the claims' key set and the exact session JSON: a fixed-size key, so the cache's
- * memory is bounded by its entry count and the (small) outputs, not by session sizes.
- */
-function memoKey(template: string, claims: Record<string, unknown>, sessionJson: string): string {
-  return createHash('sha256').update(template).update('\0').update(Object.keys(claims).sort().join('\0')).update('\0\0').update(sessionJson).digest('base64');
-}
