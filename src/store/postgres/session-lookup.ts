@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { BoundedLru } from '../../cache/bounded-lru.js';
 import { deepFreeze } from '../../cache/deep-freeze.js';
 import type { IdentityRow, SessionRow } from '../row-shapes.js';
+import { PerTurnBatch } from '../per-turn-batch.js';
 import { sessionWithIdentityFromRows } from '../rows.js';
 import type { AuthenticationMethod, AuthenticatorAssuranceLevel, IdentityState, JsonObject, SessionDevice, SessionWithIdentity } from '../types.js';
 
@@ -10,13 +11,11 @@ import type { AuthenticationMethod, AuthenticatorAssuranceLevel, IdentityState, 
  * unchanged rows remembered. Every call still reads the database, so a session revoked or an identity disabled
  * by any instance is refused on the very next request here.
  *
- * - **One round trip per event-loop turn.** Lookups asked for while the process handles one turn of I/O (the
- *   requests parsed together) are sent together as one `token_hash = any($1)` query once that turn is done
- *   (setImmediate). A query sent after a request arrived sees every commit made before it arrived: batching
- *   changes when the query is sent, not what it can see. Per lookup, this costs about a fifth of the CPU of one
- *   query per lookup, in Node and in PostgreSQL alike (measured on the benchmark machine: ~30 µs against ~150 µs
- *   each; node-postgres per-query, prepared and in array mode; the `postgres` driver, which pipelines, ~110 µs).
- *   Identical token hashes in a batch are asked for once.
+ * - **One round trip per event-loop turn.** The lookups of one turn of I/O (the requests parsed together) are sent
+ *   together as one `token_hash = any($1)` query once that turn is done (PerTurnBatch, which explains why this
+ *   sees everything a query per request would). Per lookup, this costs about a fifth of the CPU of one query per
+ *   lookup, in Node and in PostgreSQL alike (measured on the benchmark machine: ~30 µs against ~150 µs each;
+ *   node-postgres per-query, prepared and in array mode; the `postgres` driver, which pipelines, ~110 µs).
  * - **Rows as text, decoded once per change.** The row comes back as the server's text and is compared with the
  *   text it had last time for the same token hash; if it is the same, the frozen session decoded then is handed
  *   out again (so whoami reuses its serialization too, as on SQLite); if anything differs, it is decoded afresh.
@@ -39,12 +38,10 @@ const AS_TEXT = { getTypeParser: () => (value: string) => value };
 /** Hashes per query; a larger batch is split (a flood of distinct tokens should not make one huge statement). */
 const MAX_BATCH = 256;
 
-type Waiter = { resolve: (session: SessionWithIdentity | null) => void; reject: (error: unknown) => void };
 type TextRow = Array<string | null>;
 
 export class PostgresSessionLookup {
-  private pending = new Map<string, Waiter[]>();
-  private scheduled = false;
+  private readonly batch = new PerTurnBatch<SessionWithIdentity>((tokenHashes) => this.read(tokenHashes));
   private readonly decoded: BoundedLru<{ text: string; session: SessionWithIdentity }>;
 
   constructor(
@@ -54,39 +51,22 @@ export class PostgresSessionLookup {
     this.decoded = new BoundedLru(maxEntries);
   }
 
-  find(tokenHash: string): Promise<SessionWithIdentity | null> {
-    return new Promise((resolve, reject) => {
-      const waiters = this.pending.get(tokenHash);
-      if (waiters) waiters.push({ resolve, reject });
-      else this.pending.set(tokenHash, [{ resolve, reject }]);
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
+  async find(tokenHash: string): Promise<SessionWithIdentity | null> {
+    return (await this.batch.get(tokenHash)) ?? null;
   }
 
-  private flush(): void {
-    this.scheduled = false;
-    const batch = this.pending;
-    this.pending = new Map();
-    const hashes = [...batch.keys()];
-    for (let start = 0; start < hashes.length; start += MAX_BATCH) {
-      const chunk = hashes.slice(start, start + MAX_BATCH);
-      this.pool.query<TextRow>({ name: 'tessera_sessions_by_token_hashes', text: SESSIONS_BY_TOKEN_HASHES, values: [chunk], rowMode: 'array', types: AS_TEXT }).then(
-        (result) => {
-          const rows = new Map(result.rows.map((row) => [row[1] as string, row]));
-          for (const hash of chunk) {
-            const row = rows.get(hash);
-            const session = row ? this.sessionOf(hash, row) : null;
-            for (const waiter of batch.get(hash) ?? []) waiter.resolve(session);
-          }
-        },
-        (error: unknown) => {
-          for (const hash of chunk) for (const waiter of batch.get(hash) ?? []) waiter.reject(error);
-        },
-      );
+  private async read(tokenHashes: string[]): Promise<Map<string, SessionWithIdentity>> {
+    const chunks: string[][] = [];
+    for (let start = 0; start < tokenHashes.length; start += MAX_BATCH) chunks.push(tokenHashes.slice(start, start + MAX_BATCH));
+    const results = await Promise.all(
+      chunks.map((chunk) => this.pool.query<TextRow>({ name: 'tessera_sessions_by_token_hashes', text: SESSIONS_BY_TOKEN_HASHES, values: [chunk], rowMode: 'array', types: AS_TEXT })),
+    );
+    const found = new Map<string, SessionWithIdentity>();
+    for (const row of results.flatMap((result) => result.rows)) {
+      const tokenHash = row[1] as string;
+      found.set(tokenHash, this.sessionOf(tokenHash, row));
     }
+    return found;
   }
 
   private sessionOf(tokenHash: string, row: TextRow): SessionWithIdentity {

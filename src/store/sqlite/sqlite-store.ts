@@ -24,6 +24,7 @@ import type {
 } from '../types.js';
 import { SqliteImportStatements } from './import-statements.js';
 import { openSqliteDatabase } from './open-database.js';
+import { PerTurnBatch } from '../per-turn-batch.js';
 import { SessionCache } from './session-cache.js';
 import { prepareSessionLookup, type SessionLookup } from './session-lookup.js';
 import * as schema from './schema.js';
@@ -46,6 +47,8 @@ export class SqliteStore implements Store {
   private readonly db: Db;
   private readonly sessionByTokenHash: SessionLookup;
   private readonly sessionCache: SessionCache | null;
+  /** Whoami lookups, answered per event-loop turn from the cache (one read of its stamp per turn). */
+  private readonly sessionLookups: PerTurnBatch<SessionWithIdentity> | null;
   private importStatements: SqliteImportStatements | null = null;
 
   /** `sessionCacheMaxEntries`: bound of the whoami cache (session-cache.ts); 0 turns it off. */
@@ -56,6 +59,8 @@ export class SqliteStore implements Store {
     this.sessionByTokenHash = prepareSessionLookup(this.sqlite);
     const cacheEntries = options.sessionCacheMaxEntries ?? DEFAULT_SESSION_CACHE_ENTRIES;
     this.sessionCache = cacheEntries > 0 ? new SessionCache(this.sqlite, cacheEntries) : null;
+    const cache = this.sessionCache;
+    this.sessionLookups = cache ? new PerTurnBatch((tokenHashes) => cache.lookupAll(tokenHashes, (tokenHash) => this.loadSession(tokenHash))) : null;
   }
 
   private migrateNow(): void {
@@ -251,11 +256,13 @@ export class SqliteStore implements Store {
   }
 
   async findSessionByTokenHash(tokenHash: string): Promise<SessionWithIdentity | null> {
-    const load = (): SessionWithIdentity | null => {
-      const row = this.sessionByTokenHash(tokenHash);
-      return row ? sessionWithIdentityFromRows(row) : null;
-    };
-    return this.sessionCache ? this.sessionCache.lookup(tokenHash, load) : load();
+    if (!this.sessionLookups) return this.loadSession(tokenHash);
+    return (await this.sessionLookups.get(tokenHash)) ?? null;
+  }
+
+  private loadSession(tokenHash: string): SessionWithIdentity | null {
+    const row = this.sessionByTokenHash(tokenHash);
+    return row ? sessionWithIdentityFromRows(row) : null;
   }
 
   /** Sessions held by the whoami cache (for tests). */
