@@ -27,7 +27,7 @@ export class PooledClaimsMapper implements ClaimsMapper {
   private readonly templates: Map<string, { index: number; plain: boolean }>;
   private readonly cache: BoundedLru<MemoizedOutcome> | null;
   /** Memo keys of recent session texts, per (template, claims key set): see memoKey. */
-  private readonly recentDigests = new Map<string, BoundedLru<string>>();
+  private readonly recentDigests = new Map<string, { prefix: string; digests: BoundedLru<string> }>();
   /** Evaluations under way per memo key, so a burst for one session waits for one evaluation rather than N. */
   private readonly inFlight = new Map<string, Promise<PoolOutcome>>();
 
@@ -60,7 +60,7 @@ export class PooledClaimsMapper implements ClaimsMapper {
 
     const key = this.memoKey(templateName, claims, sessionJson);
     const cached = this.cache.get(key);
-    if (cached) return cached.claims();
+    if (cached) return cached.copyOfClaims();
 
     const earlier = this.inFlight.get(key);
     if (earlier) {
@@ -80,6 +80,12 @@ export class PooledClaimsMapper implements ClaimsMapper {
     return claimsOf(outcome.result);
   }
 
+  memoized(templateName: string, session: SessionDocument, claims: Record<string, unknown>): Record<string, unknown> | undefined {
+    const template = this.templates.get(templateName);
+    if (!template || !this.cache || template.plain) return undefined;
+    return this.cache.get(this.memoKey(templateName, claims, sessionText(session)))?.claims();
+  }
+
   close(): Promise<void> {
     return this.pool.close();
   }
@@ -91,16 +97,17 @@ export class PooledClaimsMapper implements ClaimsMapper {
    * hash V8 keeps with the string, where the digest costs ~2 µs per call.
    */
   private memoKey(template: string, claims: Record<string, unknown>, sessionJson: string): string {
-    const prefix = `${template}\0${Object.keys(claims).sort().join('\0')}\0\0`;
-    let digests = this.recentDigests.get(prefix);
-    if (!digests) {
-      digests = new BoundedLru(RECENT_DIGESTS);
-      this.recentDigests.set(prefix, digests);
+    // Claims come with their keys in one order (token-claims.ts), so the unsorted list finds the entry.
+    const keys = `${template}\0${Object.keys(claims).join('\0')}`;
+    let recent = this.recentDigests.get(keys);
+    if (!recent) {
+      recent = { prefix: `${template}\0${Object.keys(claims).sort().join('\0')}\0\0`, digests: new BoundedLru(RECENT_DIGESTS) };
+      this.recentDigests.set(keys, recent);
     }
-    let key = digests.get(sessionJson);
+    let key = recent.digests.get(sessionJson);
     if (key === undefined) {
-      key = sha256(prefix + sessionJson, 'base64');
-      if (sessionJson.length <= RECENT_DIGEST_MAX_TEXT) digests.set(sessionJson, key);
+      key = sha256(recent.prefix + sessionJson, 'base64');
+      if (sessionJson.length <= RECENT_DIGEST_MAX_TEXT) recent.digests.set(sessionJson, key);
     }
     return key;
   }
@@ -125,9 +132,17 @@ class MemoizedOutcome {
     }
   }
 
-  /** The claims, or (for a mapper that failed on this session) a fresh error each time, as claimsOf throws it. */
+  /**
+   * The claims, shared and deep-frozen (callers copy members out, see ClaimsMapper.memoized), or (for a mapper that
+   * failed on this session) a fresh error each time, as claimsOf throws it.
+   */
   claims(): Record<string, unknown> {
     return this.parsed ?? claimsOf(this.result);
+  }
+
+  /** The claims as `map` answers them: a fresh copy each time, which callers may change. */
+  copyOfClaims(): Record<string, unknown> {
+    return this.parsed ? structuredClone(this.parsed) : claimsOf(this.result);
   }
 }
 
