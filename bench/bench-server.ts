@@ -5,7 +5,7 @@
  * as a service manager would), `startServers` with both APIs and the maintenance timers. Only what a benchmark
  * on loopback needs is changed: the DSN, loopback ports chosen by the OS, key files in the run's temporary folder
  * (generated at start, as on a first `tessera serve`), and no login rate limits (case E logs one identity in
- * over and over). LOG_LEVEL in the environment works as it does for `tessera serve`.
+ * over and over). LOG_LEVEL and TESSERA_* in the environment work as they do for `tessera serve`.
  *
  * The sessions the cases need are created directly through the Store (no argon2 for them).
  */
@@ -122,14 +122,15 @@ function startWatch(count: number): void {
 }
 
 /**
- * The shipped kratos.yml, with the few changes a benchmark on loopback needs (see the top of this file). The
- * environment is not read, apart from LOG_LEVEL: a DSN or port set in the shell must not redirect the benchmark.
+ * The shipped kratos.yml, with the few changes a benchmark on loopback needs (see the top of this file). Of the
+ * environment, only LOG_LEVEL and the TESSERA_* settings are read (`TESSERA_TOKENIZER_WORKERS=1 npm run bench`):
+ * a DSN or port set in the shell must not redirect the benchmark.
  */
 function benchConfig(dsn: string, workDir: string, name: string): Config {
   const keyFile = (template: string): string => `file://${join(workDir, `${name}-${template}.jwks.json`)}`;
   return loadConfig({
     file: join(process.cwd(), 'kratos.yml'),
-    env: process.env.LOG_LEVEL ? { LOG_LEVEL: process.env.LOG_LEVEL } : {},
+    env: Object.fromEntries(Object.entries(process.env).filter(([key]) => key === 'LOG_LEVEL' || key.startsWith('TESSERA_'))),
     overrides: {
       dsn,
       serve: { public: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 } },

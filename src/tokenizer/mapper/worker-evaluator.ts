@@ -71,8 +71,8 @@ export class WorkerEvaluator implements LoopHost {
 
   /** Hands back the inputs that have not started, so the parent can give them to a worker that is not stuck. */
   release(): void {
-    const ids = this.queue.splice(0).map((entry) => entry.work.id);
-    this.send({ type: 'released', ids });
+    const released = this.queue.splice(0);
+    this.send({ type: 'released', ids: released.map((entry) => entry.work.id), alone: released.filter((entry) => entry.alone).map((entry) => entry.work.id) });
   }
 
   // --- LoopHost -------------------------------------------------------------------------------------

@@ -75,6 +75,12 @@ export interface DoneMessage {
 export interface ReleasedMessage {
   type: 'released';
   ids: number[];
+  /**
+   * Those of `ids` that must run alone: they were in a step of several inputs that failed. Sent back in a batch
+   * again, they would fail it again, and each failure costs a loop (a VM build): under load, where builds are
+   * slow and releases frequent, that repeats without end.
+   */
+  alone: number[];
 }
 
 /**
