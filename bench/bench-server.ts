@@ -70,7 +70,7 @@ async function start(dsn: string, workDir: string, name: string, coldSessions: n
   const sessionFor = async (i: number): Promise<string> => {
     const traits = { email: `bench-${runId}-${i}@example.org`, name: `Bench User ${i}` };
     const identity = newIdentity({ schema, traits, now, metadataPublic: i % 2 === 0 ? { role: 'editor' } : null });
-    const issued = issueSession(identity.id, { method: 'password' }, { ip: '127.0.0.1', userAgent: 'tessera-bench' }, now, config.session.lifespanMs);
+    const issued = issueSession(identity.id, { method: 'password' }, { ip: '127.0.0.1', userAgent: 'tessera-bench' }, now, config.session.lifespan);
     await deps.store.createIdentity(identity, { session: issued.session });
     return issued.token;
   };
@@ -94,7 +94,7 @@ async function start(dsn: string, workDir: string, name: string, coldSessions: n
     login: { identifier: loginEmail, password },
     dialect: deps.store.dialect,
     logLevel: config.log.level,
-    hashingConcurrency: config.tessera.hashingConcurrency,
+    hashingConcurrency: config.tessera.limits.hashing_concurrency,
     argon2: config.hashers.argon2,
     mapperWorkers: config.tessera.tokenizer.workers,
   });

@@ -3,6 +3,7 @@ import type { Config } from './config/types.js';
 import type { IdentitySchemas } from './identity/identity-schemas.js';
 import type { PasswordHasher } from './identity/password-hasher.js';
 import type { OidcMethod } from './oidc/oidc-method.js';
+import type { RateLimitBlocks } from './selfservice/rate-limit-blocks.js';
 import type { Store } from './store/store.js';
 import type { SessionWithIdentity } from './store/types.js';
 import type { SessionDocument } from './tokenizer/claims-mapper.js';
@@ -29,6 +30,8 @@ export interface Deps {
   store: Store;
   schemas: IdentitySchemas;
   hasher: PasswordHasher;
+  /** Rate-limit keys this process knows to be over their limit (the counters themselves are in the store). */
+  rateLimitBlocks: RateLimitBlocks;
   logger: Logger;
   now: () => Date;
   tokenizer: SessionTokenizer | null;

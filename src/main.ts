@@ -8,12 +8,13 @@ import { VERSION } from './runtime/version.js';
  * and usage errors print one line naming the key, file and reason, never a stack trace.
  */
 async function main(argv: string[]): Promise<number> {
-  const [name = 'serve', ...rest] = argv;
+  const [name, ...rest] = argv;
   if (name === '--version' || name === 'version') {
     console.log(VERSION);
     return 0;
   }
-  if (name === '--help' || name === 'help' || name === '-h') {
+  // No command prints the help, as Kratos does: starting a server is asked for by name (`tessera serve`).
+  if (name === undefined || name === '--help' || name === 'help' || name === '-h') {
     console.log(`tessera ${VERSION}\n\nUsage: tessera <command> [options]\n\n${commands.map((c) => `  ${c.usage.padEnd(58)} ${c.summary}`).join('\n')}`);
     return 0;
   }
@@ -22,15 +23,21 @@ async function main(argv: string[]): Promise<number> {
   return command.run(rest);
 }
 
+/** The one line `tessera` prints for an error, chosen by the error's code. */
+function describeError(error: unknown): string {
+  const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : '';
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === ConfigError.code) return `invalid configuration: ${message}`;
+  // UsageError, and node:util parseArgs's ERR_PARSE_ARGS_UNKNOWN_OPTION and its kin: the message says it all.
+  return message;
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof ConfigError) console.error(`tessera: invalid configuration: ${error.message}`);
-    else if (error instanceof UsageError) console.error(`tessera: ${error.message}`);
-    else if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('ERR_PARSE_ARGS')) console.error(`tessera: ${error.message}`);
-    else console.error(`tessera: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`tessera: ${describeError(error)}`);
     process.exitCode = 1;
   },
 );

@@ -2,12 +2,21 @@
 // (ℹ tests / ℹ pass / ℹ fail), and the run with the totals of all passes. Node 20 has no glob support for
 // --test, so the files are listed here.
 //
-// Two passes: every file on SQLite (the default store), then the store-dependent files again with
+// Two passes: every file on SQLite (the default store), then the files that run on both stores again with
 // TEST_DSN_DIALECT=postgres, which makes testConfig() hand out a fresh PostgreSQL database (see
 // test/helpers/postgres-cluster.ts). TEST_DIALECTS=sqlite (or postgres) runs one pass only.
+//
+// Every test file declares which stores it runs on, in a line of its own:
+//   // test-stores: both       its store comes from testConfig() and follows the pass: it runs in both passes
+//   // test-stores: sqlite     it tests SQLite itself (a file, a process on a file): first pass only
+//   // test-stores: postgres   it tests PostgreSQL itself (test/postgres/): first pass only
+//   // test-stores: none       no store at all: first pass only
+// A file that declares nothing (or something else) stops the run before any test starts, and testConfig()
+// refuses to hand a pass-following store to a file not declared `both` (test/helpers/config.ts): a store test
+// cannot silently skip PostgreSQL.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -23,24 +32,30 @@ function collect(dir) {
   return out;
 }
 
-const files = collect(join(root, 'test'))
+const allFiles = collect(join(root, 'test'))
   .map((file) => relative(root, file))
-  .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
   .sort();
+const files = allFiles.filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)));
 
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
 
-// Store-dependent: the file builds its store through testConfig()/startTestServer(), which honour
-// TEST_DSN_DIALECT. test/postgres/ holds PostgreSQL-only tests, which run in the first pass already.
-const usesTestStore = (file) => !file.startsWith(`test${sep}postgres${sep}`) && /\b(testConfig|startTestServer)\(/.test(readFileSync(join(root, file), 'utf8'));
+const STORES = ['both', 'sqlite', 'postgres', 'none'];
+const declared = new Map(allFiles.map((file) => [file, /^\/\/ test-stores: (\S+)\s*$/m.exec(readFileSync(join(root, file), 'utf8'))?.[1]]));
+const undeclared = allFiles.filter((file) => !STORES.includes(declared.get(file)));
+if (undeclared.length > 0) {
+  console.error(`these test files do not declare their stores with a line "// test-stores: ${STORES.join('|')}" (see test/run.mjs):`);
+  for (const file of undeclared) console.error(`  ${file}${declared.get(file) ? ` (declares "${declared.get(file)}")` : ''}`);
+  process.exit(1);
+}
+const onBothStores = files.filter((file) => declared.get(file) === 'both');
 
 const dialects = (process.env.TEST_DIALECTS ?? 'sqlite,postgres').split(',').map((d) => d.trim());
 const passes = [
   { dialect: 'sqlite', label: 'store on SQLite (and the PostgreSQL-only tests)', files },
-  { dialect: 'postgres', label: 'store on PostgreSQL', files: files.filter(usesTestStore) },
+  { dialect: 'postgres', label: 'store on PostgreSQL', files: onBothStores },
 ].filter((pass) => dialects.includes(pass.dialect) && pass.files.length > 0);
 
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
@@ -56,7 +71,7 @@ for (const pass of passes) {
   const result = spawnSync(
     process.execPath,
     ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, `--test-concurrency=${concurrency}`, ...pass.files],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', TEST_DSN_DIALECT: pass.dialect } },
+    { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', TEST_DSN_DIALECT: pass.dialect, TEST_FILES_ON_BOTH_STORES: onBothStores.join('\n') } },
   );
   if (result.status !== 0) failed = true;
   const summary = existsSync(tap) ? readFileSync(tap, 'utf8') : '';

@@ -7,7 +7,7 @@ import { sleep, type BenchContext, type CaseResult, type TesseraProcess } from '
 export async function runWhoamiDuringLogins(context: BenchContext, tessera: TesseraProcess): Promise<CaseResult> {
   const { tool, options } = context;
   const { ready, baseUrl } = tessera;
-  console.log(`E whoami while logins run at the argon2 rate (${ready.hashingConcurrency} concurrent, argon2id m=${ready.argon2.memoryKiB} KiB t=${ready.argon2.iterations} p=${ready.argon2.parallelism}) ...`);
+  console.log(`E whoami while logins run at the argon2 rate (${ready.hashingConcurrency} concurrent, argon2id m=${ready.argon2.memory / 1024} KiB t=${ready.argon2.iterations} p=${ready.argon2.parallelism}) ...`);
   const alone = startLogins(baseUrl, ready.login, ready.hashingConcurrency);
   await sleep(3000);
   await alone.stop();

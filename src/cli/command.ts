@@ -1,3 +1,5 @@
+import { TesseraError } from '../errors/tessera-error.js';
+
 /** A `tessera <name>` subcommand. `run` returns the process exit code. */
 export interface Command {
   name: string;
@@ -7,6 +9,7 @@ export interface Command {
 }
 
 /** Raised for wrong command-line usage; printed without a stack trace. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
+export class UsageError extends TesseraError {
+  static override readonly code = 'ERR_USAGE';
+  override readonly code = UsageError.code;
 }

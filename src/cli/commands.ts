@@ -1,3 +1,4 @@
+import { cleanupCommand } from './cleanup-command.js';
 import type { Command } from './command.js';
 import { consumerConfigCommand } from './consumer-config-command.js';
 import { importCommand } from './import-command.js';
@@ -11,6 +12,7 @@ import { tokenizeCommand } from './tokenize-command.js';
 export const commands: Command[] = [
   serveCommand,
   migrateCommand,
+  cleanupCommand,
   importCommand,
   keysCommand,
   jwksCommand,

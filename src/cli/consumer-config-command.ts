@@ -30,12 +30,12 @@ export const consumerConfigCommand: Command = {
         `usage: ${consumerConfigCommand.usage}; options: --template NAME (postgrest, repeatable), --postgrest-version N (default 14), --jwks-url URL (hasura)`,
       );
     const config = loadConfig({ file: values.config });
-    const issuer = config.serve.public.baseUrl;
+    const issuer = config.serve.public.base_url;
 
     if (consumer === 'postgrest') {
       const major = Number.parseInt(values['postgrest-version'], 10);
       if (!Number.isInteger(major) || major < 9) throw new UsageError('--postgrest-version must be a major version such as 12, 14 or 16');
-      const keys = await loadPublishedKeys(config, templatesOrAll(config.session.tokenizerTemplates, values.template));
+      const keys = await loadPublishedKeys(config, templatesOrAll(config.session.whoami.tokenizer.templates, values.template));
       // PostgREST 16 reads RFC 9535 JSONPath ($.role); up to 14 its own JSPath (.role).
       printVariables({ PGRST_JWT_SECRET: JSON.stringify(keys.jwks), PGRST_JWT_ROLE_CLAIM_KEY: major >= 16 ? '$.role' : '.role' });
       return 0;

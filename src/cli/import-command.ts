@@ -7,7 +7,7 @@ import type { ImportFormat } from '../import/import-candidate.js';
 import { formatSummary } from '../import/import-summary.js';
 import { ProgressBar } from '../import/progress-bar.js';
 import { runImport } from '../import/run-import.js';
-import { openStore } from '../store/open-store.js';
+import { openConfiguredStore } from '../store/open-store.js';
 import { UsageError, type Command } from './command.js';
 
 const FORMATS: readonly ImportFormat[] = ['kratos', 'auth0', 'supabase'];
@@ -40,8 +40,9 @@ export const importCommand: Command = {
 
     const config = loadConfig({ file: values.config });
     const schemas = new IdentitySchemas(config);
-    const hasher = new PasswordHasher(config.hashers.argon2, config.tessera.hashingConcurrency, [...importedHashFormats]);
-    const store = await openStore(config.dsn, config.tessera.database);
+    // A batch tool hashes a whole batch of plaintext passwords at once: its queue is not bounded.
+    const hasher = new PasswordHasher(config.hashers.argon2, { concurrency: config.tessera.limits.hashing_concurrency, formats: importedHashFormats });
+    const store = await openConfiguredStore(config);
     const progress = process.stderr.isTTY ? new ProgressBar(process.stderr) : null;
     try {
       await store.migrate();

@@ -11,7 +11,7 @@ export const jwksCommand: Command = {
   async run(args) {
     const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, template: { type: 'string', multiple: true } } });
     const config = loadConfig({ file: values.config });
-    const keys = await loadPublishedKeys(config, templatesOrAll(config.session.tokenizerTemplates, values.template));
+    const keys = await loadPublishedKeys(config, templatesOrAll(config.session.whoami.tokenizer.templates, values.template));
     console.log(JSON.stringify(keys.jwks, null, 2));
     return 0;
   },

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.js';
-import { openStore } from '../store/open-store.js';
+import { openConfiguredStore } from '../store/open-store.js';
 import type { Command } from './command.js';
 
 export const migrateCommand: Command = {
@@ -10,7 +10,7 @@ export const migrateCommand: Command = {
   async run(args) {
     const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } } });
     const config = loadConfig({ file: values.config });
-    const store = await openStore(config.dsn, config.tessera.database);
+    const store = await openConfiguredStore(config);
     try {
       await store.migrate();
       console.log(`migrations applied (${store.dialect})`);

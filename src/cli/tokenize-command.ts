@@ -21,9 +21,9 @@ export const tokenizeCommand: Command = {
     const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, template: { type: 'string' }, session: { type: 'string' } } });
     if (!values.template || !values.session) throw new UsageError(`usage: ${tokenizeCommand.usage}`);
     const config = loadConfig({ file: values.config });
-    const template = config.session.tokenizerTemplates.get(values.template);
+    const template = config.session.whoami.tokenizer.templates.get(values.template);
     if (!template) {
-      throw new UsageError(`no tokenizer template "${values.template}" in session.whoami.tokenizer.templates (have: ${[...config.session.tokenizerTemplates.keys()].join(', ') || 'none'})`);
+      throw new UsageError(`no tokenizer template "${values.template}" in session.whoami.tokenizer.templates (have: ${[...config.session.whoami.tokenizer.templates.keys()].join(', ') || 'none'})`);
     }
     const sessionJson = await readSessionFile(values.session);
     const identity = sessionJson.identity as Record<string, unknown>;
@@ -40,7 +40,7 @@ export const tokenizeCommand: Command = {
             externalId: typeof identity.external_id === 'string' ? identity.external_id : null,
           },
           sessionJson,
-          issuer: config.serve.public.baseUrl,
+          issuer: config.serve.public.base_url,
           now: new Date(),
         },
         mapper,

@@ -29,17 +29,3 @@ export function parseDuration(text: string): number {
   }
   return total;
 }
-
-/** Formats milliseconds the way Go prints a time.Duration (`1h0m0s`, `1m0s`, `500ms`). */
-export function formatDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  if (ms < 1000) return `${ms}ms`;
-  let seconds = ms / 1000;
-  const hours = Math.floor(seconds / 3600);
-  seconds -= hours * 3600;
-  const minutes = Math.floor(seconds / 60);
-  seconds -= minutes * 60;
-  if (hours > 0) return `${hours}h${minutes}m${seconds}s`;
-  if (minutes > 0) return `${minutes}m${seconds}s`;
-  return `${seconds}s`;
-}

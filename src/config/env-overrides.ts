@@ -14,20 +14,25 @@ export interface EnvOverride {
   value: unknown;
 }
 
-export function collectEnvOverrides(schema: SchemaNode, env: NodeJS.ProcessEnv): EnvOverride[] {
+export function collectEnvOverrides(schema: object, env: NodeJS.ProcessEnv): EnvOverride[] {
   const overrides: EnvOverride[] = [];
   const walk = (node: SchemaNode, path: string[]): void => {
     if (node.properties) {
       for (const [key, child] of Object.entries(node.properties)) walk(child, [...path, key]);
       return;
     }
-    const envName = path.join('_').toUpperCase();
+    const envName = envNameOf(path);
     const raw = env[envName];
     if (raw === undefined || raw === '') return;
     overrides.push({ path, envName, value: coerce(raw, node.type) });
   };
-  walk(schema, []);
+  walk(schema as SchemaNode, []);
   return overrides;
+}
+
+/** `serve.public.port` -> `SERVE_PUBLIC_PORT`. */
+export function envNameOf(path: readonly string[]): string {
+  return path.join('_').toUpperCase();
 }
 
 function coerce(raw: string, type: SchemaNode['type']): unknown {

@@ -25,6 +25,7 @@ const STATUS_TEXT: Record<number, string> = {
   410: 'Gone',
   413: 'Request Entity Too Large',
   415: 'Unsupported Media Type',
+  421: 'Misdirected Request',
   422: 'Unprocessable Entity',
   429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',
@@ -45,6 +46,7 @@ const DEFAULT_MESSAGE: Record<number, string> = {
   410: 'The requested resource is no longer available because it has expired or is otherwise invalid.',
   413: 'The request body is too large',
   415: 'The request content type is not supported',
+  421: 'The request was sent to a server that does not answer to its host name',
   422: 'The request was well-formed but was unable to be followed due to semantic errors',
   429: 'Too many requests',
   431: 'The request headers are too large',
@@ -112,8 +114,9 @@ export const notFound = (reason?: string, options: Omit<KratosErrorOptions, 'rea
   new KratosError(404, { ...options, reason });
 export const conflict = (reason?: string, options: Omit<KratosErrorOptions, 'reason'> = {}): KratosError =>
   new KratosError(409, { ...options, reason });
-export const internalError = (reason?: string, options: Omit<KratosErrorOptions, 'reason'> = {}): KratosError =>
-  new KratosError(500, { ...options, reason });
+/** RFC 9110 §15.5.20: the request named a host this server does not answer to (the admin API's Host check). */
+export const misdirectedRequest = (reason?: string, options: Omit<KratosErrorOptions, 'reason'> = {}): KratosError =>
+  new KratosError(421, { ...options, reason });
 export const serviceUnavailable = (reason?: string, options: Omit<KratosErrorOptions, 'reason'> = {}): KratosError =>
   new KratosError(503, { ...options, reason });
 
@@ -123,7 +126,27 @@ export const noActiveSession = (): KratosError => unauthorized('No valid session
 /** DB not-found as Kratos writes it. */
 export const resourceNotFound = (): KratosError => new KratosError(404, { message: 'Unable to locate the resource' });
 
-/** Raised by the store for unavailable databases, mapped to a clean 503 rather than a 500. */
-export class DatabaseUnavailableError extends Error {
-  override readonly name = 'DatabaseUnavailableError';
-}
+/** A sign-in of an identity whose state is `inactive`. */
+export const identityDisabled = (): KratosError => new KratosError(401, { id: 'identity_disabled', reason: 'This account was disabled.', message: 'identity is disabled' });
+
+/** `tokenize_as=` names no configured template. */
+export const unknownTemplate = (name: string): KratosError => badRequest(`Unable to find tokenizer template "${name}".`);
+
+/** A mapper input that kills the worker process evaluating it: a server fault, not a mapper error Kratos would report. */
+export const mapperWorkerCrashed = (): KratosError => new KratosError(500, { reason: 'The claims mapper evaluation process crashed while evaluating this session.' });
+
+/** A self-service flow past its `expires_at`; `reason` says what to do next, as Kratos's reasons differ by client kind. */
+export const flowExpired = (reason: string, options: Pick<KratosErrorOptions, 'details' | 'extra'>): KratosError =>
+  new KratosError(410, { id: 'self_service_flow_expired', reason, message: 'self-service flow expired', ...options });
+
+/** A `page_token` Tessera did not issue. */
+export const invalidPageToken = (): KratosError => badRequest('The page token is invalid, do not craft your own page tokens');
+
+/** A query parameter that does not parse, in the words of Kratos's list handlers. */
+export const unparsableQueryParameter = (name: string): KratosError => new KratosError(400, { message: `could not parse parameter ${name}` });
+
+/** A query parameter that must be a UUID and is not. */
+export const invalidUuidParameter = (value: string, parameter: string): KratosError => badRequest(`Invalid UUID value \`${value}\` for parameter \`${parameter}\`.`);
+
+/** A missing or wrong bearer key for a key-protected API (`api` names it: "admin", "users"). */
+export const apiKeyRejected = (api: string): KratosError => unauthorized(`The ${api} API key is missing or wrong.`, { headers: { 'WWW-Authenticate': 'Bearer' } });

@@ -3,6 +3,7 @@ import type { Deps } from '../deps.js';
 import type { AppEnv } from './app-env.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { adminApiKey } from './middleware/admin-api-key.js';
+import { adminHostCheck } from './middleware/admin-host.js';
 import { noCache } from './middleware/no-cache.js';
 import { requestContext } from './middleware/request-context.js';
 import { adminIdentityRoutes } from './routes/admin-identities.js';
@@ -10,8 +11,10 @@ import { adminSessionRoutes } from './routes/admin-sessions.js';
 import { auth0UserRoutes, USERS_API_PATH } from './routes/auth0-users.js';
 import { healthRoutes } from './routes/health.js';
 
+// Probes may call these by any name: they reveal nothing a rebinding page could use.
+const PROBE_PATHS = ['/health/alive', '/health/ready', '/version', '/admin/health/alive', '/admin/health/ready', '/admin/version'];
 // The users API is exempt from the admin key because it checks a key of its own (tessera.users_api.api_key).
-const UNAUTHENTICATED_PATHS = ['/health/alive', '/health/ready', '/version', '/admin/health/alive', '/admin/health/ready', '/admin/version', USERS_API_PATH];
+const UNAUTHENTICATED_PATHS = [...PROBE_PATHS, USERS_API_PATH];
 
 /**
  * The admin API (default 127.0.0.1:4434). Kratos serves admin routes under `/admin` and also without the prefix
@@ -42,7 +45,8 @@ export function createAdminApi(deps: Deps): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.use(requestContext(deps.logger, []));
   api.use(noCache());
-  api.use(adminApiKey(deps.config.tessera.adminApiKey, UNAUTHENTICATED_PATHS));
+  api.use(adminHostCheck(deps.config, PROBE_PATHS));
+  api.use(adminApiKey(deps.config.tessera.admin.api_key ?? null, UNAUTHENTICATED_PATHS));
   api.onError(createErrorHandler(deps.logger));
   api.notFound(notFoundHandler);
   api.route('/', healthRoutes(deps));

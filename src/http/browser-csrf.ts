@@ -10,7 +10,7 @@ import { csrfCookie } from './cookies.js';
  * their own keep working), otherwise a new one, sent as a cookie with this response.
  */
 export function ensureCsrfCookie(deps: Deps, c: Context<AppEnv>): string {
-  const existing = csrfCookieToken(c.req.raw.headers, deps.config.serve.public.baseUrl);
+  const existing = csrfCookieToken(c.req.raw.headers, deps.config.serve.public.base_url);
   if (existing) return existing;
   const token = generateCsrfToken();
   c.header('Set-Cookie', csrfCookie(deps.config, token), { append: true });

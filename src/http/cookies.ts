@@ -28,23 +28,23 @@ export function serializeCookie(name: string, value: string, attributes: CookieA
 }
 
 export function isSecureBaseUrl(config: Config): boolean {
-  return config.serve.public.baseUrl.toLowerCase().startsWith('https:');
+  return config.serve.public.base_url.toLowerCase().startsWith('https:');
 }
 
 /** The session cookie: named, scoped and SameSite from `session.cookie`; persistent for the session's lifespan. */
 export function sessionCookie(config: Config, sessionToken: string): string {
-  const { name, domain, path, sameSite, persistent } = config.session.cookie;
+  const { name, domain, path, same_site: sameSite, persistent } = config.session.cookie;
   return serializeCookie(name, sessionToken, {
     path,
     domain,
     sameSite,
     secure: isSecureBaseUrl(config),
-    ...(persistent ? { maxAgeSeconds: Math.floor(config.session.lifespanMs / 1000) } : {}),
+    ...(persistent ? { maxAgeSeconds: Math.floor(config.session.lifespan / 1000) } : {}),
   });
 }
 
 export function clearedSessionCookie(config: Config): string {
-  const { name, domain, path, sameSite } = config.session.cookie;
+  const { name, domain, path, same_site: sameSite } = config.session.cookie;
   return serializeCookie(name, '', { path, domain, sameSite, secure: isSecureBaseUrl(config), maxAgeSeconds: 0 });
 }
 
@@ -52,7 +52,7 @@ export function clearedSessionCookie(config: Config): string {
 const CSRF_COOKIE_MAX_AGE_SECONDS = 365 * 24 * 60 * 60;
 
 export function csrfCookie(config: Config, realToken: string): string {
-  return serializeCookie(csrfCookieName(config.serve.public.baseUrl), realToken, {
+  return serializeCookie(csrfCookieName(config.serve.public.base_url), realToken, {
     path: '/',
     domain: config.session.cookie.domain,
     sameSite: 'Lax',

@@ -1,19 +1,29 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
-import { DatabaseUnavailableError, KratosError, serviceUnavailable } from '../errors/kratos-error.js';
+import { KratosError, serviceUnavailable } from '../errors/kratos-error.js';
+import { TesseraError } from '../errors/tessera-error.js';
+import { JsonPatchError } from '../identity/json-patch.js';
+import { DatabaseUnavailableError } from '../store/errors.js';
 import type { AppEnv } from './app-env.js';
 import { prefersHtml } from './content-negotiation.js';
 import { htmlResponse } from './html-response.js';
 import { isNoCacheMethod, NO_CACHE } from './middleware/no-cache.js';
 
+/** The errors of the TesseraError family that can reach a request, by code, and the answer each gets. */
+const ANSWERS_BY_CODE: Readonly<Record<string, (error: TesseraError) => KratosError>> = {
+  [DatabaseUnavailableError.code]: () => serviceUnavailable('The database is unavailable. Please retry later.'),
+  [JsonPatchError.code]: (error) => new KratosError(400, { reason: 'failed to apply JSON patch', message: error.message }),
+};
+
 /**
- * The one place where errors become responses: herodot JSON for every KratosError, a clean 503 when the database
- * is unreachable, and a generic 500 (logged, never with a stack trace in the body) for anything unexpected.
+ * The one place where errors become responses: herodot JSON for every KratosError, the answer of its code for a
+ * TesseraError that can reach a request (a clean 503 when the database is unreachable), and a generic 500
+ * (logged, never with a stack trace in the body) for anything unexpected.
  */
 export function toKratosError(error: unknown): KratosError {
   if (error instanceof KratosError) return error;
-  if (error instanceof DatabaseUnavailableError) return serviceUnavailable('The database is unavailable. Please retry later.');
+  if (error instanceof TesseraError && Object.hasOwn(ANSWERS_BY_CODE, error.code)) return (ANSWERS_BY_CODE[error.code] as (e: TesseraError) => KratosError)(error);
   if (error instanceof HTTPException) return new KratosError(error.status, { reason: error.message || undefined });
   return new KratosError(500);
 }

@@ -117,7 +117,7 @@ function browserResponse(deps: Deps, c: Context<AppEnv>, outcome: SubmitOutcome 
   const json = isJsonRequest(headers);
   const flow = outcome.flow;
   if (outcome.kind === 'form') {
-    if (json) return c.json(presentFlow(flow, csrfCookieToken(headers, config.serve.public.baseUrl)), 400);
+    if (json) return c.json(presentFlow(flow, csrfCookieToken(headers, config.serve.public.base_url)), 400);
     return c.redirect(flowUiUrl(config, flow.kind, flow.id), 303);
   }
   // Checked again at the end: the allow-list may have changed since the flow began.

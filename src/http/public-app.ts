@@ -21,7 +21,7 @@ import { whoamiRoutes } from './routes/whoami.js';
  */
 export function createPublicApp(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use(requestContext(deps.logger, deps.config.tessera.trustedProxies));
+  app.use(requestContext(deps.logger, deps.config.tessera.trusted_proxies));
   app.use(noCache());
   app.onError(
     createErrorHandler(deps.logger, {

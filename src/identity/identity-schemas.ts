@@ -63,7 +63,7 @@ export class IdentitySchemas {
   readonly defaultId: string;
 
   constructor(config: Config) {
-    this.defaultId = config.identity.defaultSchemaId;
+    this.defaultId = config.identity.default_schema_id;
     config.identity.schemas.forEach((entry, index) => {
       const keyPath = `identity.schemas.${index}.url`;
       let raw: Record<string, unknown>;
@@ -95,7 +95,7 @@ export class IdentitySchemas {
       const fields = collectFields(traits, '', true);
       this.schemas.set(entry.id, {
         id: entry.id,
-        url: joinUrl(config.serve.public.baseUrl, `schemas/${Buffer.from(entry.id).toString('base64url')}`),
+        url: joinUrl(config.serve.public.base_url, `schemas/${Buffer.from(entry.id).toString('base64url')}`),
         raw,
         fields,
         validate,

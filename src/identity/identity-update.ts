@@ -1,16 +1,16 @@
-import { badRequest, KratosError } from '../errors/kratos-error.js';
-import type { Credential, CredentialType, Identity, JsonObject } from '../store/types.js';
+import { badRequest } from '../errors/kratos-error.js';
+import { CREDENTIAL_TYPES as ALL_CREDENTIAL_TYPES, type Credential, type CredentialType, type Identity, type JsonObject } from '../store/types.js';
 import { parseExternalId, parseRecoveryAddresses, parseState, parseVerifiableAddresses, schemaOf, validateTraitsOrThrow, withDerivedIdentifiers } from './admin-identity-body.js';
 import type { IdentityBuildDeps } from './identity-build-deps.js';
 import { identityToJson } from './identity-json.js';
 import { assertImportableHash, credentialsFromImportBody } from './import-credentials.js';
-import { applyJsonPatch, JsonPatchError, parsePatchDocument } from './json-patch.js';
+import { applyJsonPatch, parsePatchDocument } from './json-patch.js';
 import { requireObject } from './json-body-fields.js';
 import { addressesFor } from './new-identity.js';
 
 /** Kratos's PATCH deny-list, verbatim (identity/handler.go), including its camelCase `/stateChangedAt`. */
 const PATCH_DENIED_PATHS = ['/id', '/stateChangedAt', '/credentials', '/credentials/oidc', '/credentials/oidc/**', '/credentials/saml', '/credentials/saml/**'];
-const CREDENTIAL_TYPES: ReadonlySet<CredentialType> = new Set(['password', 'oidc']);
+const CREDENTIAL_TYPES: ReadonlySet<CredentialType> = new Set(ALL_CREDENTIAL_TYPES);
 
 /**
  * `PUT /admin/identities/{id}` (Kratos's updateIdentityBody): traits, metadata and external_id are replaced (absent
@@ -39,16 +39,11 @@ export async function identityFromUpdateBody(deps: IdentityBuildDeps, current: I
  * members (`created_at`, `updated_at`, `schema_url`, `state_changed_at`) are ignored when patched.
  */
 export async function identityFromPatch(deps: IdentityBuildDeps, current: Identity, rawPatch: unknown, schemaUrl: string): Promise<Identity> {
-  let patched: Record<string, unknown>;
-  try {
-    const operations = parsePatchDocument(rawPatch);
-    const document = identityToJson(current, { schemaUrl, admin: true, includeCredentialConfig: [...CREDENTIAL_TYPES] });
-    if (document.metadata_admin === undefined) document.metadata_admin = null;
-    patched = applyJsonPatch(document, operations, PATCH_DENIED_PATHS);
-  } catch (error) {
-    if (error instanceof JsonPatchError) throw new KratosError(400, { reason: 'failed to apply JSON patch', message: error.message });
-    throw error;
-  }
+  // A patch that does not apply throws a JsonPatchError: the error handler answers Kratos's 400 "failed to apply JSON patch".
+  const operations = parsePatchDocument(rawPatch);
+  const document = identityToJson(current, { schemaUrl, admin: true, includeCredentialConfig: [...CREDENTIAL_TYPES] });
+  if (document.metadata_admin === undefined) document.metadata_admin = null;
+  const patched = applyJsonPatch(document, operations, PATCH_DENIED_PATHS);
   const now = deps.now();
   const next: Identity = {
     ...current,

@@ -1,3 +1,5 @@
+import { TesseraError } from '../errors/tessera-error.js';
+
 /**
  * RFC 6902 JSON Patch as Kratos applies it to identities (oryx/jsonx/patch.go): only `add`, `remove` and
  * `replace` are accepted (Kratos considers the others buggy in its library), paths matching a deny-list of globs
@@ -10,8 +12,9 @@ export interface JsonPatchOperation {
   value?: unknown;
 }
 
-export class JsonPatchError extends Error {
-  override readonly name = 'JsonPatchError';
+export class JsonPatchError extends TesseraError {
+  static override readonly code = 'ERR_JSON_PATCH';
+  override readonly code = JsonPatchError.code;
 }
 
 const SUPPORTED = new Set(['add', 'remove', 'replace']);

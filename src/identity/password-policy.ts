@@ -12,8 +12,8 @@ const SIMILARITY_CHECK_MAX_BYTES = 256;
 
 export function checkPasswordPolicy(password: string, identifiers: string[], policy: Config['selfservice']['methods']['password']): UiText | null {
   const length = Buffer.byteLength(password, 'utf8');
-  if (length < policy.minPasswordLength) return text.passwordTooShort(policy.minPasswordLength, length);
-  if (policy.identifierSimilarityCheckEnabled) {
+  if (length < policy.config.min_password_length) return text.passwordTooShort(policy.config.min_password_length, length);
+  if (policy.config.identifier_similarity_check_enabled) {
     for (const identifier of identifiers) {
       if (identifier.length === 0) continue;
       if (Buffer.byteLength(identifier) > SIMILARITY_CHECK_MAX_BYTES || length > SIMILARITY_CHECK_MAX_BYTES) continue;

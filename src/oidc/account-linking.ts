@@ -26,7 +26,7 @@ export async function startAccountLinking(deps: Deps, method: OidcMethod, provid
 
   // With login hints the form offers only what the existing account can sign in with, and says so in the
   // message's context; without, it reveals nothing about that account.
-  const hints = deps.config.selfservice.flows.registration.loginHints;
+  const hints = deps.config.selfservice.flows.registration.login_hints;
   const hasPassword = (existing.credentials ?? []).some((c) => c.type === 'password' && typeof c.config.hashed_password === 'string');
   const linkedProviders = providersOf(existing.credentials?.find((c) => c.type === 'oidc')?.config ?? {}).map((p) => p.provider);
 

@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js';
 import { badRequest, KratosError } from '../errors/kratos-error.js';
-import { expiredFlowError, isExpired, saveFlow, uiOf } from '../selfservice/flow-lifecycle.js';
+import { expiredFlowError, isExpired, saveFlowIfUnchanged, uiOf } from '../selfservice/flow-lifecycle.js';
 import type { RequestContext } from '../selfservice/request-context.js';
 import type { Flow } from '../store/types.js';
 import { text } from '../text/messages.js';
@@ -24,7 +24,7 @@ const UNABLE = 'Unable to complete OpenID Connect flow because';
  * `GET /self-service/methods/oidc/callback/<provider>` (Kratos's HandleCallback). In this order:
  * 1. The state must name a flow whose pending sign-in it matches, for this provider, unexpired, and (browser
  *    flows) started by this browser: otherwise a 400 error page, because there is no flow to show it on.
- * 2. The pending sign-in is consumed before anything else happens: the callback URL works once.
+ * 2. The pending sign-in is consumed before anything else happens, atomically: the callback URL works once.
  * 3. A provider error, a missing code, a failed code exchange or ID token check: message 4000001 on the flow.
  * 4. The subject decides: known → login, unknown → registration, switching the flow's kind server-side when the
  *    user started the other one (no second trip upstream).
@@ -44,12 +44,13 @@ export async function handleUpstreamCallback(deps: Deps, method: OidcMethod, pro
   const resumable = Date.parse(pending.expires_at) > now.getTime() && (flow.type === 'api' || continuityMatches(pending, request.headers));
   if (!resumable) throw notResumable();
 
+  // Consumed with a compare-and-set: of concurrent callbacks with this state (a replay racing the original),
+  // exactly one gets past here; the others find it gone, as a later replay would.
   setPendingSignIn(flow, null);
+  if (!(await saveFlowIfUnchanged(deps, flow, flow.updatedAt))) throw badRequest(`${UNABLE} the state parameter is invalid.`);
   if (isExpired(flow, now)) {
-    await saveFlow(deps, flow);
     throw await expiredFlowError(deps, flow, flowLike(deps, flow), flow.kind === 'login' ? text.loginFlowExpired(flow.expiresAt, now) : text.registrationFlowExpired(flow.expiresAt, now));
   }
-  await saveFlow(deps, flow);
 
   const ui = uiOf(flow);
   delete ui.messages;

@@ -1,5 +1,5 @@
 import type { Deps } from '../deps.js';
-import type { Credential, Identity, JsonObject } from '../store/types.js';
+import type { Credential, JsonObject } from '../store/types.js';
 import { TokenCipher } from './token-cipher.js';
 import type { UpstreamTokens } from './upstream-client.js';
 
@@ -34,22 +34,6 @@ export function providerLink(providerId: string, subject: string, tokens: Upstre
 
 export function newOidcCredential(link: OidcProviderLink, now: Date): Credential {
   return { type: 'oidc', identifiers: [oidcIdentifier(link.provider, link.subject)], config: { providers: [link] }, version: 0, createdAt: now, updatedAt: now };
-}
-
-/** The identity's credentials with `link` added to its oidc credential (created when it has none). */
-export function credentialsWithLink(identity: Identity, link: OidcProviderLink, now: Date): Credential[] {
-  const credentials = identity.credentials ?? [];
-  const existing = credentials.find((c) => c.type === 'oidc');
-  if (!existing) return [...credentials, newOidcCredential(link, now)];
-  const identifier = oidcIdentifier(link.provider, link.subject);
-  const providers = providersOf(existing.config).filter((p) => oidcIdentifier(p.provider, p.subject) !== identifier);
-  const updated: Credential = {
-    ...existing,
-    identifiers: [...new Set([...existing.identifiers, identifier])],
-    config: { ...existing.config, providers: [...providers, link] },
-    updatedAt: now,
-  };
-  return credentials.map((c) => (c === existing ? updated : c));
 }
 
 export function providersOf(config: JsonObject): OidcProviderLink[] {

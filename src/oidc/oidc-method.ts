@@ -61,9 +61,9 @@ export async function buildOidcMethod(config: Config, logger: Logger, options: B
     }
   }
   const evaluator = options.evaluator ?? createChildJsonnetEvaluator({ timeoutMs: DATA_MAPPER_TIMEOUT_MS });
-  const providers: ConfiguredProvider[] = oidc.providers.map((entry, index) => {
+  const providers: ConfiguredProvider[] = oidc.config.providers.map((entry, index) => {
     const resolved = resolveUpstreamProvider(config, entry, index);
-    const mapper = readMapper(config, entry.mapperUrl, `selfservice.methods.oidc.config.providers.${index}.mapper_url`, entry.id);
+    const mapper = readMapper(config, entry.mapper_url, `selfservice.methods.oidc.config.providers.${index}.mapper_url`, entry.id);
     return { ...resolved, client: new UpstreamClient(resolved), mapper };
   });
   // One process per mapper, in parallel: the start should not wait for them one after another.

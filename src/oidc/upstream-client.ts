@@ -64,12 +64,12 @@ export class UpstreamClient {
 
   private async load(): Promise<client.Configuration> {
     const { provider } = this;
-    const secret = provider.config.clientSecret ?? '';
+    const secret = provider.config.client_secret ?? '';
     let configuration: client.Configuration;
     if (provider.github) {
       configuration = new client.Configuration(
         { issuer: provider.github.web, authorization_endpoint: provider.github.authorization, token_endpoint: provider.github.token },
-        provider.config.clientId,
+        provider.config.client_id,
         undefined,
         client.ClientSecretPost(secret),
       );
@@ -77,7 +77,7 @@ export class UpstreamClient {
     } else {
       const issuer = provider.issuer as string;
       try {
-        configuration = await client.discovery(new URL(issuer), provider.config.clientId, undefined, clientSecretAuth(secret), {
+        configuration = await client.discovery(new URL(issuer), provider.config.client_id, undefined, clientSecretAuth(secret), {
           execute: isInsecure(issuer) ? [client.allowInsecureRequests] : [],
           timeout: HTTP_TIMEOUT_SECONDS,
         });
@@ -115,7 +115,7 @@ export class UpstreamClient {
       parameters.code_challenge = await client.calculatePKCECodeChallenge(request.pkceVerifier);
       parameters.code_challenge_method = 'S256';
     }
-    if (provider.config.requestedClaims) parameters.claims = JSON.stringify(provider.config.requestedClaims);
+    if (provider.config.requested_claims) parameters.claims = JSON.stringify(provider.config.requested_claims);
     return client.buildAuthorizationUrl(configuration, parameters).href;
   }
 
@@ -168,10 +168,10 @@ export class UpstreamClient {
       } else {
         claims = claimsFromOpenIdConnect(idToken as unknown as Record<string, unknown>, { rawClaims: true });
       }
-      if (provider.config.subjectSource === 'oid') {
+      if (provider.config.subject_source === 'oid') {
         if (typeof claims.oid !== 'string') throw new UpstreamSignInError('Unable to complete OpenID Connect flow because the ID token has no "oid" claim.', 502);
         claims.sub = claims.oid;
-      } else if (provider.config.subjectSource === 'me') {
+      } else if (provider.config.subject_source === 'me') {
         claims.sub = await microsoftGraphId(configuration, response.access_token);
       }
     }

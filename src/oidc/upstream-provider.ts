@@ -62,23 +62,23 @@ export function resolveUpstreamProvider(config: Config, provider: OidcProviderCo
     throw new ConfigError(config.file, keyPath(field), `provider "${provider.id}" (${provider.provider}): ${reason}`);
   };
 
-  if (!provider.clientSecret) fail('client_secret', 'client_secret is required');
-  if (provider.issuerUrl !== null) {
-    const issuer = parseHttpUrl(provider.issuerUrl);
-    if (!issuer) fail('issuer_url', `"${provider.issuerUrl}" is not an http(s) URL without query or fragment`);
+  if (!provider.client_secret) fail('client_secret', 'client_secret is required');
+  if (provider.issuer_url !== undefined) {
+    const issuer = parseHttpUrl(provider.issuer_url);
+    if (!issuer) fail('issuer_url', `"${provider.issuer_url}" is not an http(s) URL without query or fragment`);
     // Tokens and codes travel to this URL: plain http is only tolerable on this machine, or in dev mode.
     else if (issuer.protocol === 'http:' && !config.dev && !isLoopbackHost(issuer.hostname)) fail('issuer_url', 'must be https (plain http is allowed only for loopback addresses or with dev: true)');
   }
-  if (provider.subjectSource !== null && provider.provider !== 'microsoft') fail('subject_source', 'subject_source applies to the microsoft provider only');
-  if (provider.claimsSource === 'userinfo' && provider.provider === 'github') fail('claims_source', 'github has no ID token or userinfo endpoint; its claims always come from the GitHub API');
-  if (provider.authUrl !== null || provider.tokenUrl !== null) {
+  if (provider.subject_source !== undefined && provider.provider !== 'microsoft') fail('subject_source', 'subject_source applies to the microsoft provider only');
+  if (provider.claims_source === 'userinfo' && provider.provider === 'github') fail('claims_source', 'github has no ID token or userinfo endpoint; its claims always come from the GitHub API');
+  if (provider.auth_url !== undefined || provider.token_url !== undefined) {
     // Kratos accepts these keys but only its `jackson` provider reads them; silently ignoring them would hide a mistake.
-    fail(provider.authUrl !== null ? 'auth_url' : 'token_url', 'auth_url and token_url are not used by this provider kind; set issuer_url instead');
+    fail(provider.auth_url !== undefined ? 'auth_url' : 'token_url', 'auth_url and token_url are not used by this provider kind; set issuer_url instead');
   }
 
   const base = {
     config: provider,
-    redirectUri: joinUrl(config.selfservice.methods.oidc.baseRedirectUri, callbackPath(provider.id)),
+    redirectUri: joinUrl(config.selfservice.methods.oidc.config.base_redirect_uri, callbackPath(provider.id)),
     buttonLabel: provider.label ?? provider.id,
     linkingLabel: provider.label ?? provider.provider,
     authorizationParameters: {} as Record<string, string>,
@@ -88,15 +88,15 @@ export function resolveUpstreamProvider(config: Config, provider: OidcProviderCo
   switch (provider.provider) {
     case 'generic':
     case 'auth0': {
-      if (provider.issuerUrl === null) return fail('issuer_url', `issuer_url is required for the ${provider.provider} provider (it is the discovery base)`);
+      if (provider.issuer_url === undefined) return fail('issuer_url', `issuer_url is required for the ${provider.provider} provider (it is the discovery base)`);
       return {
         ...base,
         protocol: 'openid-connect',
-        issuer: provider.issuerUrl,
+        issuer: provider.issuer_url,
         github: null,
         scope: withOpenId(provider.scope),
         // Kratos reads Auth0 users from /userinfo; Tessera does too, after verifying the ID token.
-        claimsSource: provider.provider === 'auth0' ? 'userinfo' : provider.claimsSource,
+        claimsSource: provider.provider === 'auth0' ? 'userinfo' : provider.claims_source,
       };
     }
     case 'google': {
@@ -105,30 +105,30 @@ export function resolveUpstreamProvider(config: Config, provider: OidcProviderCo
       return {
         ...base,
         protocol: 'openid-connect',
-        issuer: provider.issuerUrl ?? GOOGLE_ISSUER,
+        issuer: provider.issuer_url ?? GOOGLE_ISSUER,
         github: null,
         scope: withOpenId(provider.scope.filter((s) => s !== 'offline_access')),
         authorizationParameters: offline ? { access_type: 'offline' } : {},
-        claimsSource: provider.claimsSource,
+        claimsSource: provider.claims_source,
       };
     }
     case 'microsoft': {
-      const tenant = provider.microsoftTenant;
+      const tenant = provider.microsoft_tenant;
       if (!tenant) return fail('microsoft_tenant', 'microsoft_tenant is required (common, organizations, consumers, a tenant id or domain)');
       if (!/^[A-Za-z0-9.-]+$/.test(tenant)) fail('microsoft_tenant', `"${tenant}" is not a tenant name, id or domain`);
       return {
         ...base,
         protocol: 'openid-connect',
-        issuer: provider.issuerUrl ?? `https://login.microsoftonline.com/${tenant}/v2.0`,
+        issuer: provider.issuer_url ?? `https://login.microsoftonline.com/${tenant}/v2.0`,
         github: null,
         scope: withOpenId(provider.scope),
-        claimsSource: provider.claimsSource,
+        claimsSource: provider.claims_source,
       };
     }
     case 'github': {
       // issuer_url, when set, is a GitHub Enterprise Server base URL (github.com needs nothing).
-      const web = provider.issuerUrl?.replace(/\/+$/, '') ?? GITHUB.web;
-      const api = provider.issuerUrl ? `${web}/api/v3` : GITHUB.api;
+      const web = provider.issuer_url?.replace(/\/+$/, '') ?? GITHUB.web;
+      const api = provider.issuer_url ? `${web}/api/v3` : GITHUB.api;
       const token = `${web}/login/oauth/access_token`;
       return {
         ...base,

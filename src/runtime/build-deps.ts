@@ -6,7 +6,8 @@ import { IdentitySchemas } from '../identity/identity-schemas.js';
 import { importedHashFormats } from '../identity/hash-formats/imported-hash-formats.js';
 import { PasswordHasher } from '../identity/password-hasher.js';
 import { buildOidcMethod } from '../oidc/oidc-method.js';
-import { openStore } from '../store/open-store.js';
+import { RateLimitBlocks } from '../selfservice/rate-limit-blocks.js';
+import { openConfiguredStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { buildTokenizer } from '../tokenizer/build-tokenizer.js';
 import { VERSION } from './version.js';
@@ -25,7 +26,7 @@ export interface Runtime {
 export async function buildRuntime(config: Config, logger: Logger, options: { store?: Store; now?: () => Date } = {}): Promise<Runtime> {
   assertAdminExposure(config);
   const schemas = new IdentitySchemas(config);
-  const store = options.store ?? (await openStore(config.dsn, config.tessera.database));
+  const store = options.store ?? (await openConfiguredStore(config));
   try {
     await store.migrate();
   } catch (error) {
@@ -48,12 +49,18 @@ export async function buildRuntime(config: Config, logger: Logger, options: { st
     await store.close().catch(() => undefined);
     throw error;
   }
-  const hasher = new PasswordHasher(config.hashers.argon2, hashingConcurrency(config, logger), [...importedHashFormats]);
+  const hasher = new PasswordHasher(config.hashers.argon2, {
+    concurrency: hashingConcurrency(config, logger),
+    maxQueued: config.tessera.limits.hashing_queue_size,
+    formats: importedHashFormats,
+  });
+  await hasher.prime();
   const deps: Deps = {
     config,
     store,
     schemas,
     hasher,
+    rateLimitBlocks: new RateLimitBlocks(),
     logger,
     now,
     tokenizer: tokenizer.tokenizer,
@@ -74,7 +81,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** The admin API has no authentication of its own in Kratos; off loopback Tessera insists on an API key. */
 function assertAdminExposure(config: Config): void {
-  if (!LOOPBACK.has(config.serve.admin.host) && !config.tessera.adminApiKey) {
+  if (!LOOPBACK.has(config.serve.admin.host) && !config.tessera.admin.api_key) {
     throw new ConfigError(
       config.file,
       'serve.admin.host',
@@ -87,10 +94,10 @@ function assertAdminExposure(config: Config): void {
 function hashingConcurrency(config: Config, logger: Logger): number {
   const poolSize = threadPoolSize();
   const allowed = maxHashingConcurrency(poolSize);
-  if (config.tessera.hashingConcurrency <= allowed) return config.tessera.hashingConcurrency;
+  if (config.tessera.limits.hashing_concurrency <= allowed) return config.tessera.limits.hashing_concurrency;
   logger.warn(
-    { configured: config.tessera.hashingConcurrency, used: allowed, uv_threadpool_size: poolSize },
-    `tessera.limits.hashing_concurrency is ${config.tessera.hashingConcurrency}, but libuv's thread pool has ${poolSize} threads and signing needs some: hashing ${allowed} at once. Start Tessera with UV_THREADPOOL_SIZE=${config.tessera.hashingConcurrency + 2} or more to hash more at once.`,
+    { configured: config.tessera.limits.hashing_concurrency, used: allowed, uv_threadpool_size: poolSize },
+    `tessera.limits.hashing_concurrency is ${config.tessera.limits.hashing_concurrency}, but libuv's thread pool has ${poolSize} threads and signing needs some: hashing ${allowed} at once. Start Tessera with UV_THREADPOOL_SIZE=${config.tessera.limits.hashing_concurrency + 2} or more to hash more at once.`,
   );
   return allowed;
 }

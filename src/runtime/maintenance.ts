@@ -1,4 +1,6 @@
 import type { Deps } from '../deps.js';
+import type { ExpiringKind } from '../store/types.js';
+import { deleteExpiredRows } from './cleanup.js';
 
 export interface Maintenance {
   stop(): void;
@@ -8,12 +10,19 @@ const DEFAULT_INTERVAL_MS = 5 * 60_000;
 
 /**
  * Periodic clean-up that keeps the database from growing with traffic: rate-limit buckets of keys that are no
- * longer hit (every identifier an attacker sprays leaves one behind), and self-service flows long expired (every
- * `GET /self-service/login/api` creates one). Each instance runs it; the deletes are idempotent, so several
- * instances on one database do not get in each other's way.
+ * longer hit (every identifier an attacker sprays leaves one behind), self-service flows long expired (every
+ * `GET /self-service/login/api` creates one), and sessions expired longer than
+ * `tessera.cleanup.expired_session_retention`. Each instance runs it; the deletes are idempotent and batched
+ * (cleanup.ts), so several instances on one database do not get in each other's way, and a run still going when
+ * the next is due lets that one pass.
  */
 export function startMaintenance(deps: Deps, intervalMs = DEFAULT_INTERVAL_MS): Maintenance {
-  const timer = setInterval(() => void runMaintenance(deps), intervalMs);
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    void runMaintenance(deps).finally(() => (running = false));
+  }, intervalMs);
   // Never the reason the process stays alive: shutdown must not wait for the next tick.
   timer.unref();
   return { stop: () => clearInterval(timer) };
@@ -26,18 +35,22 @@ export function startMaintenance(deps: Deps, intervalMs = DEFAULT_INTERVAL_MS): 
 export const EXPIRED_FLOW_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 export async function runMaintenance(deps: Deps): Promise<void> {
+  const { cleanup } = deps.config.tessera;
+  // How long each kind is kept after it expired.
+  const keep: Record<ExpiringKind, number> = {
+    rate_limit_buckets: 0,
+    flows: EXPIRED_FLOW_RETENTION_MS,
+    sessions: cleanup.expired_session_retention,
+  };
+  const deleted: Partial<Record<ExpiringKind, number>> = {};
   try {
-    const now = deps.now().getTime();
-    const buckets = await deps.store.deleteStaleRateLimitBuckets(new Date(now - 2 * longestRateLimitWindowMs(deps)));
-    const flows = await deps.store.deleteExpiredFlows(new Date(now - EXPIRED_FLOW_RETENTION_MS));
-    if (buckets + flows > 0) deps.logger.debug({ rate_limit_buckets: buckets, flows }, 'stale rows deleted');
+    const now = deps.now();
+    for (const [kind, keepLastMs] of Object.entries(keep) as Array<[ExpiringKind, number]>) {
+      const counts = await deleteExpiredRows(deps.store, deps.config, now, { keepLastMs, batchSize: cleanup.batch_size, pauseMs: 0 }, [kind]);
+      if (counts[kind] > 0) deleted[kind] = counts[kind];
+    }
+    if (Object.keys(deleted).length > 0) deps.logger.debug(deleted, 'expired rows deleted');
   } catch (error) {
-    deps.logger.warn({ err: { type: (error as Error).name, message: (error as Error).message } }, 'maintenance failed');
+    deps.logger.warn({ err: { type: (error as Error).name, message: (error as Error).message }, deleted }, 'maintenance failed');
   }
-}
-
-/** A bucket is read while it is the current or the previous one of its key's window, i.e. for two windows. */
-function longestRateLimitWindowMs(deps: Deps): number {
-  const { login, registration } = deps.config.tessera.rateLimits;
-  return Math.max(login.perIdentifier.windowMs, login.perIp.windowMs, registration.perIdentifier.windowMs, registration.perIp.windowMs);
 }

@@ -30,7 +30,7 @@ export async function startServers(runtime: Runtime): Promise<RunningServers> {
   const maintenance = startMaintenance(runtime.deps);
   const publicPort = (publicServer.server.address() as AddressInfo).port;
   const adminPort = (adminServer.server.address() as AddressInfo).port;
-  logger.info({ host: config.serve.public.host, port: publicPort, base_url: config.serve.public.baseUrl }, 'public API listening');
+  logger.info({ host: config.serve.public.host, port: publicPort, base_url: config.serve.public.base_url }, 'public API listening');
   logger.info({ host: config.serve.admin.host, port: adminPort }, 'admin API listening');
 
   let stopping: Promise<void> | null = null;
@@ -38,7 +38,7 @@ export async function startServers(runtime: Runtime): Promise<RunningServers> {
     publicPort,
     adminPort,
     publicServer: publicServer.server,
-    shutdown(graceMs = config.tessera.shutdownGraceMs) {
+    shutdown(graceMs = config.tessera.shutdown.grace_period) {
       stopping ??= (async () => {
         logger.info({ grace_ms: graceMs }, 'shutting down');
         maintenance.stop();

@@ -1,6 +1,10 @@
+import type { Config } from '../config/types.js';
 import { KratosError } from '../errors/kratos-error.js';
 import { readCookie } from '../session/session-credentials.js';
+import type { Flow } from '../store/types.js';
+import { browserFlowInitUrl } from './browser-urls.js';
 import { csrfCookieName, csrfTokenMatches, isWellFormedCsrfToken } from './csrf-token.js';
+import { csrfTokenOf } from './flow-lifecycle.js';
 
 /**
  * The CSRF check of browser flows (Kratos's flow.EnsureCSRF for browser flows, x/nosurf.go for the error): the
@@ -55,4 +59,15 @@ export function ensureFlowBelongsToBrowser(headers: Headers, publicBaseUrl: stri
 export function ensureBrowserSubmitCsrf(headers: Headers, publicBaseUrl: string, body: unknown): void {
   const submitted = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>).csrf_token : undefined;
   ensureCsrf(headers, publicBaseUrl, submitted);
+}
+
+/**
+ * The check for a browser submit that acts on what the flow holds (an upstream sign-in it starts, an account link
+ * it waits on): the token must match the cookie, and the flow must have been made for that cookie. A valid token
+ * pair of another browser, or a form another site makes the browser send (no cookie comes along), does not do.
+ */
+export function ensureBrowserSubmitOwnsFlow(config: Config, headers: Headers, body: unknown, flow: Flow): void {
+  const publicBaseUrl = config.serve.public.base_url;
+  ensureBrowserSubmitCsrf(headers, publicBaseUrl, body);
+  ensureFlowBelongsToBrowser(headers, publicBaseUrl, csrfTokenOf(flow), browserFlowInitUrl(config, flow.kind, flow.returnTo));
 }

@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { joinUrl } from '../config/join-url.js';
 import type { Deps } from '../deps.js';
-import { badRequest, KratosError, resourceNotFound } from '../errors/kratos-error.js';
+import { badRequest, flowExpired, type KratosError, resourceNotFound } from '../errors/kratos-error.js';
 import type { Flow, FlowKind, FlowType } from '../store/types.js';
 import { minutesSince, type UiText } from '../text/messages.js';
 import { browserFlowInitUrl } from './browser-urls.js';
+import { enforceFlowCreationLimit } from './rate-limits.js';
 import { addMessage, type UiContainer, type UiNode } from './ui-nodes.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -24,10 +25,10 @@ export interface NewFlowOptions {
 export function newFlow(deps: Deps, options: NewFlowOptions): Flow {
   const now = deps.now();
   const id = randomUUID();
-  const lifespan = options.kind === 'login' ? deps.config.selfservice.flows.login.lifespanMs : deps.config.selfservice.flows.registration.lifespanMs;
+  const lifespan = options.kind === 'login' ? deps.config.selfservice.flows.login.lifespan : deps.config.selfservice.flows.registration.lifespan;
   const csrfToken = options.csrfToken ?? randomBytes(32).toString('base64');
   const ui: UiContainer = {
-    action: joinUrl(deps.config.serve.public.baseUrl, `self-service/${options.kind}?flow=${id}`),
+    action: joinUrl(deps.config.serve.public.base_url, `self-service/${options.kind}?flow=${id}`),
     method: 'POST',
     nodes: options.nodes.map((node) => (node.attributes.name === 'csrf_token' ? { ...node, attributes: { ...node.attributes, value: csrfToken } } : node)),
   };
@@ -75,16 +76,15 @@ export function isExpired(flow: Flow, now: Date): boolean {
 
 /**
  * The 410 Kratos answers for a submit to an expired flow. It carries `use_flow_id`: a fresh flow of the same
- * kind, created here, with the "flow expired" message on it.
+ * kind, created here, with the "flow expired" message on it, and counted against `clientIp`'s flow-creation
+ * limit like any other new flow.
  */
-export async function expiredFlowError(deps: Deps, expired: Flow, replacement: Flow, message: UiText): Promise<KratosError> {
+export async function expiredFlowError(deps: Deps, expired: Flow, replacement: Flow, message: UiText, clientIp: string | null = null): Promise<KratosError> {
   const now = deps.now();
   addMessage(uiOf(replacement), null, message);
+  await enforceFlowCreationLimit(deps, clientIp);
   await deps.store.createFlow(replacement);
-  return new KratosError(410, {
-    id: 'self_service_flow_expired',
-    reason: `The self-service flow expired ${minutesSince(expired.expiresAt, now)} minutes ago, initialize a new one.`,
-    message: 'self-service flow expired',
+  return flowExpired(`The self-service flow expired ${minutesSince(expired.expiresAt, now)} minutes ago, initialize a new one.`, {
     extra: {
       expired_at: expired.expiresAt.toISOString(),
       since: (now.getTime() - expired.expiresAt.getTime()) * 1_000_000,
@@ -96,17 +96,29 @@ export async function expiredFlowError(deps: Deps, expired: Flow, replacement: F
 /** The 410 for fetching an expired flow (`GET /self-service/<kind>/flows?id=`). */
 export function expiredFlowFetchError(deps: Deps, kind: FlowKind): KratosError {
   const name = kind === 'login' ? 'login' : 'registration';
-  return new KratosError(410, {
-    id: 'self_service_flow_expired',
-    reason: `The ${name} flow has expired. Call the ${name} flow init API endpoint to initialize a new ${name} flow.`,
-    message: 'self-service flow expired',
-    details: { api: joinUrl(deps.config.serve.public.baseUrl, `self-service/${kind}/api`) },
+  return flowExpired(`The ${name} flow has expired. Call the ${name} flow init API endpoint to initialize a new ${name} flow.`, {
+    details: { api: joinUrl(deps.config.serve.public.base_url, `self-service/${kind}/api`) },
   });
 }
 
 export async function saveFlow(deps: Deps, flow: Flow): Promise<void> {
   flow.updatedAt = deps.now();
   await deps.store.updateFlow(flow);
+}
+
+/**
+ * Saves a flow only if nobody wrote it since it was read, with `updated_at` = `readAt` (compare-and-set,
+ * Store.updateFlowIfUnchanged): for a step that must happen once however many requests race for it, such as
+ * consuming a pending upstream sign-in. False, with nothing written, when another write came first.
+ */
+export async function saveFlowIfUnchanged(deps: Deps, flow: Flow, readAt: Date): Promise<boolean> {
+  flow.updatedAt = nextUpdatedAt(deps, readAt);
+  return deps.store.updateFlowIfUnchanged(flow, readAt);
+}
+
+/** Now, or just after `readAt` if the clock has not moved on: a compare-and-set write must change `updated_at`. */
+export function nextUpdatedAt(deps: Deps, readAt: Date): Date {
+  return new Date(Math.max(deps.now().getTime(), readAt.getTime() + 1));
 }
 
 /** The CSRF token a flow was created with; a replacement for an expired browser flow stays bound to the same cookie. */
@@ -117,10 +129,7 @@ export function csrfTokenOf(flow: Flow): string | undefined {
 
 /** The 410 for fetching an expired browser flow: it tells the UI where to start a new one. */
 export function expiredBrowserFlowFetchError(deps: Deps, flow: Flow): KratosError {
-  return new KratosError(410, {
-    id: 'self_service_flow_expired',
-    reason: `The ${flow.kind} flow has expired. Redirect the user to the ${flow.kind} flow init endpoint to initialize a new ${flow.kind} flow.`,
-    message: 'self-service flow expired',
+  return flowExpired(`The ${flow.kind} flow has expired. Redirect the user to the ${flow.kind} flow init endpoint to initialize a new ${flow.kind} flow.`, {
     details: { redirect_to: browserFlowInitUrl(deps.config, flow.kind, flow.returnTo), ...(flow.returnTo ? { return_to: flow.returnTo } : {}) },
   });
 }

@@ -1,14 +1,18 @@
 import type { Deps } from '../deps.js';
-import { badRequest, KratosError } from '../errors/kratos-error.js';
+import { badRequest, identityDisabled, KratosError } from '../errors/kratos-error.js';
 import { normalizeIdentifier } from '../identity/normalize-identifier.js';
+import type { VerifyResult } from '../identity/password-hasher.js';
 import { providerButtons } from '../oidc/provider-buttons.js';
-import { linkPendingUpstreamAccount } from '../oidc/pending-link.js';
+import { linkPendingUpstreamAccount, pendingLinkOf } from '../oidc/pending-link.js';
+import { holdsTokenExchange } from '../oidc/token-exchange.js';
 import { issueSession } from '../session/issue-session.js';
 import { FlowAlreadyCompletedError } from '../store/errors.js';
 import type { Flow, FlowType, SessionWithIdentity } from '../store/types.js';
 import { text, type UiText } from '../text/messages.js';
+import { ensureBrowserSubmitOwnsFlow } from './csrf-guard.js';
 import { alreadyCompleted, csrfTokenOf, newFlow } from './flow-lifecycle.js';
-import { enforceIdentifierLimit } from './rate-limits.js';
+import { countLoginAttempt } from './login-attempt-limits.js';
+import { enforceFlowCreationLimit } from './rate-limits.js';
 import { isFormOutcome, jsonType, openSubmission, type FormOutcome, type SubmitBody } from './submission.js';
 import type { RequestContext } from './request-context.js';
 import { addMessage, csrfNode, loginPasswordNodes, setNodeValue } from './ui-nodes.js';
@@ -23,6 +27,8 @@ export interface LoginFlowParams {
 
 export type SubmitOutcome = FormOutcome | { kind: 'success'; flow: Flow; session: SessionWithIdentity; token: string };
 
+const LINKING_NEEDS_EXCHANGE_CODE =
+  'Confirming an account to link in an API flow needs the session_token_exchange_code this flow was initialized with, in the body (session_token_exchange_code) or the X-Session-Token-Exchange-Code header.';
 const ALREADY_LOGGED_IN_REASON = 'A valid session was detected and thus login is not possible. Did you forget to set `?refresh=true`?';
 
 export function buildLoginFlow(deps: Deps, params: LoginFlowParams): Flow {
@@ -37,7 +43,7 @@ export function buildLoginFlow(deps: Deps, params: LoginFlowParams): Flow {
  * `GET /self-service/login/{api,browser}`: a valid session without `refresh=true` is refused like Kratos does;
  * `aal` other than aal1 cannot be satisfied because Tessera has no second factors.
  */
-export async function createLoginFlow(deps: Deps, params: LoginFlowParams & { aal: string | undefined; session: SessionWithIdentity | null }): Promise<Flow> {
+export async function createLoginFlow(deps: Deps, params: LoginFlowParams & { aal: string | undefined; session: SessionWithIdentity | null; clientIp: string | null }): Promise<Flow> {
   if (params.aal !== undefined && params.aal !== '' && params.aal !== 'aal1') {
     if (params.aal !== 'aal2') throw badRequest(`Unable to parse AuthenticationMethod Assurance Level (AAL): ${JSON.stringify(params.aal)}`);
     if (!params.session) {
@@ -46,6 +52,8 @@ export async function createLoginFlow(deps: Deps, params: LoginFlowParams & { aa
     throw badRequest('No second factor is configured, so the authenticator assurance level aal2 cannot be reached.');
   }
   if (params.session && !params.refresh) throw sessionAlreadyAvailable();
+  // Counted before the flow is even built: a flood over the limit costs no more than the answer.
+  await enforceFlowCreationLimit(deps, params.clientIp);
   const flow = buildLoginFlow(deps, params);
   await deps.store.createFlow(flow);
   return flow;
@@ -68,6 +76,12 @@ export async function submitLogin(deps: Deps, flowId: string, body: SubmitBody, 
   if (fields.method !== 'password') return fail(text.noLoginStrategy());
   if (!deps.config.selfservice.methods.password.enabled) return fail(text.noLoginStrategy());
   if (session && !flow.refresh) return fail(text.generic(ALREADY_LOGGED_IN_REASON));
+  // An account-linking flow: the password links the waiting upstream account, so the submit must come from
+  // whoever the flow is bound to (src/oidc/pending-link.ts), checked before any hashing.
+  if (pendingLinkOf(flow)) {
+    if (flow.type === 'browser') ensureBrowserSubmitOwnsFlow(deps.config, request.headers, fields, flow);
+    else if (!(await holdsTokenExchange(deps, flow, fields.session_token_exchange_code ?? request.headers.get('x-session-token-exchange-code')))) return fail(text.generic(LINKING_NEEDS_EXCHANGE_CODE));
+  }
 
   const identifierInput = fields.identifier ?? fields.password_identifier;
   if (identifierInput !== undefined) setNodeValue(ui, 'identifier', typeof identifierInput === 'string' ? identifierInput : '');
@@ -85,20 +99,25 @@ export async function submitLogin(deps: Deps, flowId: string, body: SubmitBody, 
   const identifier = normalizeIdentifier(identifierInput as string);
   const password = fields.password as string;
   // Counted for known and unknown identifiers alike, before the lookup, so a 429 says nothing about the account.
-  await enforceIdentifierLimit(deps, 'login', [identifier]);
+  const attempt = await countLoginAttempt(deps, identifier, request.ip);
 
   const identity = await deps.store.findIdentityByCredentialIdentifier('password', identifier);
   const credential = identity?.credentials?.find((c) => c.type === 'password');
   const hashed = credential?.config.hashed_password;
-  if (!identity || typeof hashed !== 'string') {
-    // Same work as a real check, so that timing does not reveal whether the account exists.
-    await deps.hasher.verifyDummy(password);
-    return fail(text.invalidCredentials());
+  let verdict: VerifyResult;
+  try {
+    // An unknown identifier costs a full check against a dummy hash: timing does not reveal whether the account
+    // exists (password-hasher.ts explains how a failure costs the same whatever the stored hash).
+    verdict = !identity || typeof hashed !== 'string' ? await deps.hasher.verifyDummy(password) : await deps.hasher.verify(hashed, password);
+  } catch (error) {
+    // No password was checked (e.g. the hashing queue was full): the attempt must not count as a failure.
+    await attempt.refund();
+    throw error;
   }
-  const verdict = await deps.hasher.verify(hashed, password);
-  if (!verdict.ok) return fail(text.invalidCredentials());
+  if (!identity || !verdict.ok) return fail(text.invalidCredentials());
+  await attempt.refund();
   if (identity.state !== 'active') {
-    throw new KratosError(401, { id: 'identity_disabled', reason: 'This account was disabled.', message: 'identity is disabled' });
+    throw identityDisabled();
   }
   if (verdict.needsRehash) {
     await deps.store.updateCredentialConfig(identity.id, 'password', { ...credential!.config, hashed_password: await deps.hasher.hash(password) });
@@ -108,7 +127,7 @@ export async function submitLogin(deps: Deps, flowId: string, body: SubmitBody, 
   const linked = await linkPendingUpstreamAccount(deps, flow, identity);
   if (!linked.ok) return fail(linked.message);
 
-  const issued = issueSession(identity.id, { method: 'password' }, request, now, deps.config.session.lifespanMs);
+  const issued = issueSession(identity.id, { method: 'password' }, request, now, deps.config.session.lifespan);
   for (const method of linked.methods) issued.session.authenticationMethods.push({ ...method, aal: 'aal1', completed_at: now.toISOString() });
   const completed: Flow = { ...flow, state: 'passed_challenge', active: 'password', updatedAt: now };
   try {

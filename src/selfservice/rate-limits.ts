@@ -6,39 +6,115 @@ import { KratosError } from '../errors/kratos-error.js';
 import { bucketStartOf } from '../store/sliding-window.js';
 
 /**
- * Brute-force limits for password submits (`tessera.rate_limits`). Every check is one counter write through
+ * Brute-force and flood limits (`tessera.rate_limits`). Every check is one counter write through
  * `Store.hitRateLimit`, so the counters live in the database and every instance on that database sees the same
- * numbers. The checks run before any password hashing: a limited request costs one write, never an argon2 run.
+ * numbers. The checks run before any password hashing or flow write: a limited request costs one counter write,
+ * never an argon2 run, and once this process knows a key is over its limit (rate-limit-blocks.ts) not even that.
  *
  * Keys never hold a raw identifier (it may be a password typed into the wrong field): they hold the SHA-256 of
  * the normalized identifier. The limit and the answer are the same whether or not the account exists.
+ * Per-identifier limits at login are in login-attempt-limits.ts.
  */
 export type RateLimitedAction = 'login' | 'registration';
 
-type Scope = 'ip' | 'identifier';
+/** One counter and what a client over it is told. */
+export interface LimitedKey {
+  key: string;
+  rule: SlidingWindowLimit;
+  /** The 429's reason, ending in the Retry-After seconds. */
+  reason(seconds: number): string;
+  /** Logged (at warn) when the limit trips: never an identifier. */
+  log: Record<string, string>;
+}
 
 /** Counts a submit from `ip`; throws a 429 when that address is over its limit. Unknown addresses are not limited. */
 export async function enforceClientIpLimit(deps: Deps, action: RateLimitedAction, ip: string | null): Promise<void> {
-  const limits = deps.config.tessera.rateLimits;
+  const limits = deps.config.tessera.rate_limits;
   if (!limits.enabled || ip === null || ip === '') return;
-  const window = limits[action].perIp;
-  const count = await deps.store.hitRateLimit(`${action}:ip:${ipRateLimitSubject(ip)}`, window.windowMs, deps.now());
-  if (count > window.limit) throw limited(deps, action, 'ip', window, count, { client_ip: ip });
+  await countHit(deps, {
+    key: `${action}:ip:${ipRateLimitSubject(ip)}`,
+    rule: limits[action].per_ip,
+    reason: (seconds) => `Too many ${action} attempts from this network address. Retry in ${seconds} seconds.`,
+    log: { action, scope: 'ip', client_ip: ip },
+  });
 }
 
 /**
- * Counts an attempt for each identifier (already normalized); throws a 429 when one is over its limit. Call it
- * right before the password work, after cheap validation, so that typos in a form do not use up attempts.
+ * Counts a registration attempt for each identifier (already normalized); throws a 429 when one is over its
+ * limit. Call it right before the password work, after cheap validation, so that typos in a form do not use up
+ * attempts.
  */
-export async function enforceIdentifierLimit(deps: Deps, action: RateLimitedAction, identifiers: readonly string[]): Promise<void> {
-  const limits = deps.config.tessera.rateLimits;
+export async function enforceRegistrationIdentifierLimit(deps: Deps, identifiers: readonly string[]): Promise<void> {
+  const limits = deps.config.tessera.rate_limits;
   if (!limits.enabled) return;
-  const window = limits[action].perIdentifier;
-  let highest = 0;
   for (const identifier of new Set(identifiers)) {
-    highest = Math.max(highest, await deps.store.hitRateLimit(`${action}:identifier:${identifierDigest(identifier)}`, window.windowMs, deps.now()));
+    await countHit(deps, {
+      key: `registration:identifier:${identifierDigest(identifier)}`,
+      rule: limits.registration.per_identifier,
+      reason: (seconds) => `Too many registration attempts for this identifier. Retry in ${seconds} seconds.`,
+      log: { action: 'registration', scope: 'identifier' },
+    });
   }
-  if (highest > window.limit) throw limited(deps, action, 'identifier', window, highest, {});
+}
+
+/**
+ * Counts the creation of a self-service flow (a stored row) from `ip`; throws a 429 over the limit. Unknown
+ * addresses are not limited.
+ */
+export async function enforceFlowCreationLimit(deps: Deps, ip: string | null): Promise<void> {
+  const limited = flowCreationKey(deps, ip);
+  if (limited) await countHit(deps, limited);
+}
+
+/**
+ * For pages that only lead to a flow being created (`/ui/login` without a flow redirects to the init endpoint):
+ * refuses, without counting, an address that is already over its flow-creation limit. Reads, never writes.
+ */
+export async function ensureFlowCreationAllowed(deps: Deps, ip: string | null): Promise<void> {
+  const limited = flowCreationKey(deps, ip);
+  if (!limited) return;
+  const now = deps.now();
+  const known = deps.rateLimitBlocks.secondsLeft(limited.key, now.getTime());
+  if (known !== null) throw tooManyRequests(limited, known);
+  const count = await deps.store.countRateLimit(limited.key, limited.rule.window, now);
+  // The next hit would be count + 1: refused when that is over the limit.
+  if (count >= limited.rule.limit) throw tooManyRequests(limited, retryAfterSeconds(now.getTime(), limited.rule, count + 1));
+}
+
+function flowCreationKey(deps: Deps, ip: string | null): LimitedKey | null {
+  const limits = deps.config.tessera.rate_limits;
+  if (!limits.enabled || ip === null || ip === '') return null;
+  return {
+    key: `flows:ip:${ipRateLimitSubject(ip)}`,
+    rule: limits.flow_creation.per_ip,
+    reason: (seconds) => `Too many self-service flows were started from this network address. Retry in ${seconds} seconds.`,
+    log: { action: 'flow_creation', scope: 'ip', client_ip: ip },
+  };
+}
+
+/**
+ * One hit on a counter: refused from memory while this process knows the key is blocked, else counted in the
+ * store and refused (and remembered as blocked for the Retry-After it answers) when over the limit. Returns
+ * the count, this hit included.
+ */
+export async function countHit(deps: Deps, limited: LimitedKey): Promise<number> {
+  const now = deps.now();
+  const known = deps.rateLimitBlocks.secondsLeft(limited.key, now.getTime());
+  if (known !== null) throw tooManyRequests(limited, known);
+  const count = await deps.store.hitRateLimit(limited.key, limited.rule.window, now);
+  if (count > limited.rule.limit) throw blockKey(deps, limited, now, retryAfterSeconds(now.getTime(), limited.rule, count));
+  return count;
+}
+
+/** Remembers `limited.key` as blocked for `seconds`, logs it, and returns the 429 to throw. */
+export function blockKey(deps: Deps, limited: LimitedKey, now: Date, seconds: number): KratosError {
+  deps.rateLimitBlocks.block(limited.key, now.getTime() + seconds * 1000);
+  deps.logger.warn({ ...limited.log, retry_after_seconds: seconds }, 'rate limit exceeded');
+  return tooManyRequests(limited, seconds);
+}
+
+function tooManyRequests(limited: LimitedKey, seconds: number): KratosError {
+  return new KratosError(429, { reason: limited.reason(seconds), message: 'Too many requests', headers: { 'Retry-After': String(seconds) } });
 }
 
 export function identifierDigest(normalizedIdentifier: string): string {
@@ -71,19 +147,8 @@ export function ipRateLimitSubject(ip: string): string {
  * window weighs the previous fixed bucket by how much of it is still inside the window, so the count falls once
  * the current bucket has ended and keeps falling through the next one; `count` bounds what the current bucket holds.
  */
-export function retryAfterSeconds(nowMs: number, window: SlidingWindowLimit, count: number): number {
-  const bucketEnd = bucketStartOf(nowMs, window.windowMs) + window.windowMs;
-  const decay = Math.floor(window.windowMs * Math.max(0, 1 - window.limit / count)) + 1;
+export function retryAfterSeconds(nowMs: number, rule: SlidingWindowLimit, count: number): number {
+  const bucketEnd = bucketStartOf(nowMs, rule.window) + rule.window;
+  const decay = Math.floor(rule.window * Math.max(0, 1 - rule.limit / count)) + 1;
   return Math.max(1, Math.ceil((bucketEnd - nowMs + decay) / 1000));
-}
-
-function limited(deps: Deps, action: RateLimitedAction, scope: Scope, window: SlidingWindowLimit, count: number, logFields: Record<string, string>): KratosError {
-  const seconds = retryAfterSeconds(deps.now().getTime(), window, count);
-  deps.logger.warn({ action, scope, retry_after_seconds: seconds, ...logFields }, 'rate limit exceeded');
-  const subject = scope === 'ip' ? 'from this network address' : 'for this identifier';
-  return new KratosError(429, {
-    reason: `Too many ${action} attempts ${subject}. Retry in ${seconds} seconds.`,
-    message: 'Too many requests',
-    headers: { 'Retry-After': String(seconds) },
-  });
 }

@@ -10,7 +10,7 @@ import type { Flow, FlowType, Identity, SessionWithIdentity } from '../store/typ
 import { text } from '../text/messages.js';
 import { alreadyCompleted, csrfTokenOf, newFlow } from './flow-lifecycle.js';
 import { sessionAlreadyAvailable } from './login.js';
-import { enforceIdentifierLimit } from './rate-limits.js';
+import { enforceFlowCreationLimit, enforceRegistrationIdentifierLimit } from './rate-limits.js';
 import { asObject, isFormOutcome, jsonType, openSubmission, type FormOutcome, type SubmitBody } from './submission.js';
 import type { RequestContext } from './request-context.js';
 import { addMessage, csrfNode, registrationPasswordNodes, setNodeValue, traitNodes } from './ui-nodes.js';
@@ -39,9 +39,11 @@ export function registrationDisabled(): KratosError {
   return new KratosError(400, { id: 'self_service_flow_disabled', reason: 'Registration is not allowed because it was disabled.', message: 'registration flow disabled' });
 }
 
-export async function createRegistrationFlow(deps: Deps, params: RegistrationFlowParams & { session: SessionWithIdentity | null }): Promise<Flow> {
+export async function createRegistrationFlow(deps: Deps, params: RegistrationFlowParams & { session: SessionWithIdentity | null; clientIp: string | null }): Promise<Flow> {
   if (!deps.config.selfservice.flows.registration.enabled) throw registrationDisabled();
   if (params.session) throw sessionAlreadyAvailable();
+  // Counted before the flow is even built: a flood over the limit costs no more than the answer.
+  await enforceFlowCreationLimit(deps, params.clientIp);
   const flow = buildRegistrationFlow(deps, params);
   await deps.store.createFlow(flow);
   return flow;
@@ -92,12 +94,12 @@ export async function submitRegistration(deps: Deps, flowId: string, body: Submi
   const policyViolation = checkPasswordPolicy(password as string, identifiers, deps.config.selfservice.methods.password);
   if (policyViolation) return fail(policyViolation, 'password');
   // Before the duplicate check (which happens at insert), so a 429 says nothing about existing accounts.
-  await enforceIdentifierLimit(deps, 'registration', identifiers);
+  await enforceRegistrationIdentifierLimit(deps, identifiers);
 
   const hashed = await deps.hasher.hash(password as string);
   const identity = newIdentity({ schema, traits: validTraits, now, credentials: [passwordCredential(identifiers, hashed, now)] });
-  const withSession = deps.config.selfservice.flows.registration.afterPasswordHooks.includes('session');
-  const issued = withSession ? issueSession(identity.id, { method: 'password' }, request, now, deps.config.session.lifespanMs) : null;
+  const withSession = deps.config.selfservice.flows.registration.after.password.hooks.some((h) => h.hook === 'session');
+  const issued = withSession ? issueSession(identity.id, { method: 'password' }, request, now, deps.config.session.lifespan) : null;
   const completed: Flow = { ...flow, state: 'passed_challenge', active: 'password', updatedAt: now };
   try {
     // Identity, credential, session and the flow's completion are one write: nothing half-created, and of two

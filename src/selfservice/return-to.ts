@@ -20,7 +20,7 @@ export function allowedReturnTo(config: Config, raw: string | null | undefined, 
   } catch {
     throw badRequest(`Unable to parse the return_to query parameter as an URL: ${JSON.stringify(value)}`);
   }
-  const allowList = [...config.selfservice.allowedReturnUrls, joinUrl(config.serve.public.baseUrl, 'self-service')];
+  const allowList = [...config.selfservice.allowed_return_urls, joinUrl(config.serve.public.base_url, 'self-service')];
   if (allowList.some((entry) => matches(target, entry))) return target.href;
   throw badRequest(`Requested return_to URL "${target.href}" is not allowed.`, { id: 'self_service_flow_return_to_forbidden' });
 }

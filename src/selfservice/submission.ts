@@ -42,9 +42,9 @@ export interface SubmissionRules {
 export async function openSubmission(deps: Deps, kind: FlowKind, flowId: string, body: SubmitBody, request: RequestContext, rules: SubmissionRules): Promise<OpenSubmission | FormOutcome> {
   const flow = await loadFlow(deps, kind, flowId);
   const now = deps.now();
-  if (isExpired(flow, now)) throw await expiredFlowError(deps, flow, rules.replacement(flow), rules.expiredMessage(flow, now));
+  if (isExpired(flow, now)) throw await expiredFlowError(deps, flow, rules.replacement(flow), rules.expiredMessage(flow, now), request.ip);
   // Before anything is written: a forged cross-site submit must not even change the flow's messages.
-  if (flow.type === 'browser') ensureBrowserSubmitCsrf(request.headers, deps.config.serve.public.baseUrl, body.ok ? body.value : null);
+  if (flow.type === 'browser') ensureBrowserSubmitCsrf(request.headers, deps.config.serve.public.base_url, body.ok ? body.value : null);
   const ui = uiOf(flow);
   clearMessages(ui);
   // Counted once the flow is known to be live (and, for browser flows, the submit is not a forged cross-site one,

@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.js';
 import { identityToJson } from '../identity/identity-json.js';
-import type { Identity, Session, SessionWithIdentity } from '../store/types.js';
+import type { Identity, SessionWithIdentity } from '../store/types.js';
 import { sessionToJson } from './session-json.js';
 
 /** Public (whoami) view: identity without credentials or metadata_admin. */
@@ -12,10 +12,18 @@ export function publicSessionJson(deps: Deps, session: SessionWithIdentity, now:
   return sessionToJson(session, publicIdentityJson(deps, session.identity), now, session.identity.state);
 }
 
-/** Admin view (AdminSession): identity including metadata_admin. */
-export function adminSessionJson(deps: Deps, session: Session | SessionWithIdentity, now: Date): Record<string, unknown> {
-  const identity = 'identity' in session ? session.identity : null;
-  return sessionToJson(session, identity ? identityToJson(identity, { schemaUrl: schemaUrlOf(deps, identity.schemaId), admin: true }) : null, now, identity?.state);
+/** What `?expand=` asked the admin API to include in a session. */
+export interface SessionExpansion {
+  identity: boolean;
+  devices: boolean;
+}
+
+/** Admin view (Kratos's AdminSession): the identity including metadata_admin, and the devices, when expanded. */
+export function adminSessionJson(deps: Deps, session: SessionWithIdentity, now: Date, expand: SessionExpansion): Record<string, unknown> {
+  const identity = expand.identity ? identityToJson(session.identity, { schemaUrl: schemaUrlOf(deps, session.identity.schemaId), admin: true }) : null;
+  const json = sessionToJson(session, identity, now, session.identity.state);
+  if (!expand.devices) json.devices = [];
+  return json;
 }
 
 export function schemaUrlOf(deps: Deps, schemaId: string): string {

@@ -1,5 +1,5 @@
 import type { CredentialIdentifierRow, CredentialRow, FlowRow, IdentityRow, SessionRow, StoredRecoveryAddress, StoredVerifiableAddress } from './row-shapes.js';
-import type { Credential, Flow, Identity, NewSession, Session, SessionWithIdentity } from './types.js';
+import type { Credential, Flow, Identity, JsonObject, NewSession, Session, SessionWithIdentity } from './types.js';
 
 export function identityFromRow(row: IdentityRow): Identity {
   return {
@@ -129,4 +129,14 @@ export function credentialToRow(identityId: string, credential: Credential): Cre
     createdAt: credential.createdAt,
     updatedAt: credential.updatedAt,
   };
+}
+
+/**
+ * An `oidc` credential config with one more `providers[]` entry (Kratos's identity/credentials_oidc.go shape),
+ * replacing an entry for the same provider and subject. Both stores apply it under a lock of the credential.
+ */
+export function withProviderEntry(config: JsonObject, entry: JsonObject): JsonObject {
+  const sameAccount = (p: unknown): boolean => typeof p === 'object' && p !== null && (p as JsonObject).provider === entry.provider && (p as JsonObject).subject === entry.subject;
+  const providers = Array.isArray(config.providers) ? config.providers.filter((p) => !sameAccount(p)) : [];
+  return { ...config, providers: [...providers, entry] };
 }

@@ -1,5 +1,6 @@
 import type {
   CredentialType,
+  ExpiringKind,
   Flow,
   FlowCompletion,
   Identity,
@@ -7,6 +8,7 @@ import type {
   ImportOutcome,
   JsonObject,
   NewSession,
+  OidcProviderLinkEntry,
   Session,
   SessionCountQuery,
   SessionPageQuery,
@@ -48,6 +50,14 @@ export interface Store {
   updateIdentity(identity: Identity): Promise<void>;
   /** Replaces one credential's config (e.g. a password rehashed to the current argon2id parameters). */
   updateCredentialConfig(identityId: string, type: CredentialType, config: JsonObject): Promise<void>;
+  /**
+   * Adds one upstream account to an identity's `oidc` credential (creating the credential when there is none):
+   * its identifier and its `config.providers[]` entry, and nothing else, in one transaction. Traits, state and
+   * the other credentials are not rewritten, so a concurrent change to them is kept. Does nothing when the
+   * identity has this identifier already; throws DuplicateCredentialIdentifierError when another identity has
+   * it. Returns false when the identity does not exist.
+   */
+  addOidcProviderLink(identityId: string, link: OidcProviderLinkEntry, now: Date): Promise<boolean>;
   deleteIdentity(id: string): Promise<boolean>;
 
   // --- sessions ---------------------------------------------------------------------------------
@@ -74,8 +84,13 @@ export interface Store {
    * completed, so a concurrent submit that failed cannot reopen a flow another one completed.
    */
   updateFlow(flow: Flow): Promise<void>;
-  /** Removes flows that expired before `before`; returns how many. */
-  deleteExpiredFlows(before: Date): Promise<number>;
+  /**
+   * Compare-and-set: saves `flow` only if the stored flow's `updated_at` is still `expectedUpdatedAt`, and says
+   * whether it did. Of several requests that read the same flow and each want to act on it once (consume a
+   * pending upstream sign-in, redeem a token exchange), exactly one wins. `flow.updatedAt` must be later than
+   * `expectedUpdatedAt`, so that the winner's write changes what the others compare against.
+   */
+  updateFlowIfUnchanged(flow: Flow, expectedUpdatedAt: Date): Promise<boolean>;
 
   // --- rate limiting ----------------------------------------------------------------------------
   /**
@@ -83,11 +98,21 @@ export interface Store {
    * one). Shared by every instance on the same database.
    */
   hitRateLimit(key: string, windowMs: number, now: Date): Promise<number>;
+  /** The number of hits in the sliding window ending now, without recording one (a read, never a write). */
+  countRateLimit(key: string, windowMs: number, now: Date): Promise<number>;
   /**
-   * Deletes the buckets of every key that started before `before` (keys that stopped being hit are otherwise
-   * never cleaned up: each sprayed identifier would leave a row behind). Returns how many were deleted.
+   * Takes back one hit recorded at `hitAt` (the `now` given to hitRateLimit), e.g. an attempt that turned out
+   * not to be a failure. Never takes a bucket below zero; a bucket already pruned is left alone.
    */
-  deleteStaleRateLimitBuckets(before: Date): Promise<number>;
+  refundRateLimit(key: string, windowMs: number, hitAt: Date): Promise<void>;
+
+  // --- expired rows -----------------------------------------------------------------------------
+  /**
+   * Deletes at most `limit` rows of one kind whose time (ExpiringKind) is at or before `before`, oldest first, in
+   * one short statement, and returns how many: a large table is never locked for long, and the caller
+   * (src/runtime/cleanup.ts) loops until a batch comes back short. Safe to run from several instances at once.
+   */
+  deleteExpired(kind: ExpiringKind, before: Date, limit: number): Promise<number>;
 }
 
 /**

@@ -3,9 +3,18 @@
  * their boundary, so feature code never sees a dialect's column types.
  */
 export type IdentityState = 'active' | 'inactive';
-export type CredentialType = 'password' | 'oidc';
+export const CREDENTIAL_TYPES = ['password', 'oidc'] as const;
+export type CredentialType = (typeof CREDENTIAL_TYPES)[number];
 export type AuthenticatorAssuranceLevel = 'aal0' | 'aal1' | 'aal2' | 'aal3';
 export type JsonObject = Record<string, unknown>;
+
+/**
+ * The rows that expire, each at its own time: a session and a self-service flow at `expires_at`, a rate-limit
+ * bucket at the start of its window (it is read for two windows, so it is stale two windows later). What
+ * `tessera cleanup` and the built-in maintenance delete (src/runtime/cleanup.ts); courier messages come next.
+ */
+export const EXPIRING_KINDS = ['sessions', 'flows', 'rate_limit_buckets'] as const;
+export type ExpiringKind = (typeof EXPIRING_KINDS)[number];
 
 export interface VerifiableAddress {
   id: string;
@@ -35,6 +44,12 @@ export interface Credential {
   version: number;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** One identifier of one credential type: what the (type, identifier) key of a credential identifier holds. */
+export interface CredentialIdentifier {
+  type: CredentialType;
+  identifier: string;
 }
 
 export interface Identity {
@@ -126,6 +141,18 @@ export interface Flow {
  */
 export interface FlowCompletion {
   flow: Flow;
+  /**
+   * Compare-and-set on `updated_at` instead of on the state: the flow is written only if its stored `updated_at`
+   * is still this, whatever its state (a token exchange is redeemed on a flow that may be completed already).
+   * `flow.updatedAt` must be later than this.
+   */
+  expectedUpdatedAt?: Date;
+}
+
+/** One upstream account to add to an identity's `oidc` credential: its identifier and its `config.providers[]` entry. */
+export interface OidcProviderLinkEntry {
+  identifier: string;
+  provider: JsonObject;
 }
 
 export interface IdentityPageQuery {
@@ -135,8 +162,8 @@ export interface IdentityPageQuery {
   /** Rows to skip first (offset pagination: Kratos's legacy `page`, the Auth0-style users API). Ordered by id. */
   offset?: number;
   ids?: string[];
-  /** Exact, normalized credential identifier (any credential type). */
-  credentialsIdentifier?: string;
+  /** Identities owning any of these credential identifiers (exact matches, each spelled as its type stores it). */
+  credentialIdentifiers?: CredentialIdentifier[];
   withCredentials?: boolean;
 }
 

@@ -11,7 +11,7 @@ import { JwtSigner } from './jwt-signer.js';
 import type { KeySet, PublicJwk } from './key-set.js';
 import { createClaimsMapper } from './mapper/create-claims-mapper.js';
 import { generateMissingKeyFiles } from './missing-key-files.js';
-import { publishKeys, UnpublishableKeyError } from './published-keys.js';
+import { jwksMaxAgeSeconds, publishKeys, UnpublishableKeyError } from './published-keys.js';
 import { sampleSession } from './sample-session.js';
 import { TemplateTokenizer, type ReadyTemplate } from './session-tokenizer.js';
 import { POSTGREST_ALGORITHMS } from './signing-algorithms.js';
@@ -36,13 +36,13 @@ export async function buildTokenizer(config: Config, schemas: IdentitySchemas, l
   const keySets = await loadKeySets(config, logger);
   const keys = publishTemplateKeys(config, keySets);
 
-  const mapperTemplates = (await Promise.all([...config.session.tokenizerTemplates.values()].map((t) => loadMapperTemplate(config, t)))).filter(
+  const mapperTemplates = (await Promise.all([...config.session.whoami.tokenizer.templates.values()].map((t) => loadMapperTemplate(config, t)))).filter(
     (t): t is MapperTemplate => t !== null,
   );
   const mapper = mapperTemplates.length > 0 ? await createClaimsMapper(mapperTemplates, mapperOptions(config)) : null;
   const ready = new Map<string, ReadyTemplate>();
   try {
-    for (const template of config.session.tokenizerTemplates.values()) {
+    for (const template of config.session.whoami.tokenizer.templates.values()) {
       const signer = new JwtSigner(keySets.get(template.name) as KeySet);
       await checkTemplate(config, template, signer, mapper, schemas, keys.jwks, now());
       ready.set(template.name, { config: template, signer });
@@ -52,7 +52,7 @@ export async function buildTokenizer(config: Config, schemas: IdentitySchemas, l
     throw error;
   }
   return {
-    tokenizer: new TemplateTokenizer(ready, mapper, config.serve.public.baseUrl, now),
+    tokenizer: new TemplateTokenizer(ready, mapper, config.serve.public.base_url, now),
     keys,
     close: async () => mapper?.close(),
   };
@@ -65,13 +65,13 @@ export async function loadPublishedKeys(config: Config, templateNames?: string[]
 }
 
 export function mapperOptions(config: Config): ClaimsMapperOptions {
-  const { mapperTimeoutMs, workers, mapperCacheMaxEntries, mapperMaxMemoryBytes } = config.tessera.tokenizer;
-  return { timeoutMs: mapperTimeoutMs, workers, cacheMaxEntries: mapperCacheMaxEntries, maxMemoryBytes: mapperMaxMemoryBytes };
+  const { mapper_timeout, workers, mapper_cache_max_entries, mapper_max_memory } = config.tessera.tokenizer;
+  return { timeoutMs: mapper_timeout, workers, cacheMaxEntries: mapper_cache_max_entries, maxMemoryBytes: mapper_max_memory };
 }
 
 async function loadKeySets(config: Config, logger: Logger | null, templateNames?: string[]): Promise<Map<string, KeySet>> {
   const keySets = new Map<string, KeySet>();
-  for (const template of config.session.tokenizerTemplates.values()) {
+  for (const template of config.session.whoami.tokenizer.templates.values()) {
     if (templateNames && !templateNames.includes(template.name)) continue;
     const keySet = await loadTemplateKeySet(config, template, logger);
     keySets.set(template.name, keySet);
@@ -85,7 +85,7 @@ async function loadKeySets(config: Config, logger: Logger | null, templateNames?
 
 function publishTemplateKeys(config: Config, keySets: Map<string, KeySet>): TokenizerRuntime['keys'] {
   try {
-    return publishKeys([...keySets].map(([template, keySet]) => ({ template, keySet })), config.tessera.jwksMaxAgeSeconds);
+    return publishKeys([...keySets].map(([template, keySet]) => ({ template, keySet })), jwksMaxAgeSeconds(config));
   } catch (error) {
     if (error instanceof UnpublishableKeyError) {
       throw new ConfigError(config.file, `session.whoami.tokenizer.templates.${error.template}.jwks_url`, `template "${error.template}": ${error.message}`);
@@ -109,9 +109,9 @@ async function checkTemplate(
   const sample = sampleSession(template, schemas.getDefault(), now);
   let claims: Record<string, unknown>;
   try {
-    claims = await buildTokenClaims({ template, subject: sample.subject, sessionJson: sample.sessionJson, issuer: config.serve.public.baseUrl, now }, mapper);
+    claims = await buildTokenClaims({ template, subject: sample.subject, sessionJson: sample.sessionJson, issuer: config.serve.public.base_url, now }, mapper);
   } catch (error) {
-    const mapperFile = sourceDescription(parseUrlSource(template.claimsMapperUrl ?? '', config.dir));
+    const mapperFile = sourceDescription(parseUrlSource(template.claims_mapper_url ?? '', config.dir));
     throw new ConfigError(config.file, keyPath('claims_mapper_url'), `template "${template.name}", mapper ${mapperFile}, run on a sample session: ${reasonOf(error)}`);
   }
   const keyFile = sourceDescription(keySourceOf(config, template));

@@ -57,7 +57,8 @@ export async function parseKeySet(text: string): Promise<KeySet> {
   try {
     document = JSON.parse(text);
   } catch (error) {
-    throw keyError(REASON_UNPARSABLE, `the file is not valid JSON (${(error as Error).message})`);
+    // V8's message quotes the text around the mistake, which in a key file is key material: only the position.
+    throw keyError(REASON_UNPARSABLE, `the file is not valid JSON${jsonErrorPosition(text, error as Error)} (its text is not repeated here: it holds key material)`);
   }
   const entries = jwkEntries(document);
   if (entries.length === 0) throw keyError(REASON_EMPTY, 'the key set has no keys');
@@ -67,11 +68,11 @@ export async function parseKeySet(text: string): Promise<KeySet> {
     const key = await parseKey(entry, index);
     const twin = keys.find((k) => k.kid === key.kid);
     if (!twin) keys.push(key);
-    else if (!samePublicKey(twin.publicJwk, key.publicJwk)) throw keyError(REASON_UNPARSABLE, `keys ${keys.indexOf(twin)} and ${index} share the kid "${key.kid}" but differ`);
+    else if (!samePublicKey(twin.publicJwk, key.publicJwk)) throw keyError(REASON_UNPARSABLE, `keys ${keys.indexOf(twin)} and ${index} share the kid ${quoted(key.kid, 128)} but differ`);
   }
   const first = keys[0] as TemplateKey;
   if (!first.privateKey) {
-    throw keyError(REASON_CANNOT_SIGN, `the first key (kid "${first.kid}") signs, so it must be a private key (with "d"); public-only keys may only follow it`);
+    throw keyError(REASON_CANNOT_SIGN, `the first key (kid ${quoted(first.kid, 128)}) signs, so it must be a private key (with "d"); public-only keys may only follow it`);
   }
   return { signing: first as KeySet['signing'], keys };
 }
@@ -88,13 +89,13 @@ function jwkEntries(document: unknown): Record<string, unknown>[] {
 }
 
 async function parseKey(jwk: Record<string, unknown>, index: number): Promise<TemplateKey> {
-  const where = `key ${index}${typeof jwk.kid === 'string' ? ` (kid "${jwk.kid}")` : ''}`;
+  const where = `key ${index}${typeof jwk.kid === 'string' ? ` (kid ${quoted(jwk.kid, 128)})` : ''}`;
   const algorithm = algorithmOf(jwk, where);
-  if (jwk.kty !== algorithm.kty) throw keyError(REASON_BAD_PRIVATE_KEY, `${where}: alg ${algorithm.alg} needs kty "${algorithm.kty}" but the key has kty "${String(jwk.kty)}"`);
+  if (jwk.kty !== algorithm.kty) throw keyError(REASON_BAD_PRIVATE_KEY, `${where}: alg ${algorithm.alg} needs kty "${algorithm.kty}" but the key has kty ${quoted(jwk.kty)}`);
   if (algorithm.crv && jwk.crv !== algorithm.crv) {
-    throw keyError(REASON_BAD_PRIVATE_KEY, `${where}: alg ${algorithm.alg} needs crv "${algorithm.crv}" but the key has crv "${String(jwk.crv)}"`);
+    throw keyError(REASON_BAD_PRIVATE_KEY, `${where}: alg ${algorithm.alg} needs crv "${algorithm.crv}" but the key has crv ${quoted(jwk.crv)}`);
   }
-  if (jwk.use !== undefined && jwk.use !== 'sig') throw keyError(REASON_BAD_PRIVATE_KEY, `${where}: "use" is "${String(jwk.use)}", a signing key needs "sig" or no "use"`);
+  if (jwk.use !== undefined && jwk.use !== 'sig') throw keyError(REASON_BAD_PRIVATE_KEY, `${where}: "use" is ${quoted(jwk.use)}, a signing key needs "sig" or no "use"`);
   const isPrivate = jwk.d !== undefined;
   if (jwk.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes(isPrivate ? 'sign' : 'verify'))) {
     throw keyError(REASON_BAD_PRIVATE_KEY, `${where}: "key_ops" does not allow "${isPrivate ? 'sign' : 'verify'}"`);
@@ -109,7 +110,9 @@ async function parseKey(jwk: Record<string, unknown>, index: number): Promise<Te
     // The public half is derived from the private key, so what is published always matches what signs.
     publicKey = privateKey ? createPublicKey(privateKey) : createPublicKey({ key: keyMaterial(jwk, false), format: 'jwk' });
   } catch (error) {
-    throw keyError(REASON_BAD_PRIVATE_KEY, `${where}: ${(error as Error).message}`);
+    // node:crypto's messages may quote a member's value ("Received '…'"): only its error code is repeated.
+    const code = (error as NodeJS.ErrnoException).code ?? 'ERR_CRYPTO_INVALID_JWK';
+    throw keyError(REASON_BAD_PRIVATE_KEY, `${where}: its members do not make a valid ${algorithm.kty} ${isPrivate ? 'private' : 'public'} key (${code})`);
   }
   const modulusLength = publicKey.asymmetricKeyDetails?.modulusLength;
   if (algorithm.kty === 'RSA' && (modulusLength ?? 0) < MIN_RSA_MODULUS_BITS) {
@@ -130,7 +133,7 @@ function algorithmOf(jwk: Record<string, unknown>, where: string): AlgorithmDesc
   }
   if (alg === 'Ed25519') throw keyError(invalidAlgReason(alg), `${where}: write "alg": "EdDSA"; PostgREST and Hasura do not know the RFC 9864 name "Ed25519"`);
   const known = [...SIGNING_ALGORITHMS.keys()].join(', ');
-  throw keyError(invalidAlgReason(alg), `${where}: "alg" must be one of ${known}`);
+  throw keyError(invalidAlgReason(isShownValue(alg, 16) ? alg : ''), `${where}: "alg" must be one of ${known}`);
 }
 
 /** The members node:crypto reads for each key type; anything else in the file is ignored. */
@@ -160,6 +163,34 @@ function publicJwkOf(exported: JsonWebKey, kid: string, alg: SigningAlgorithm): 
 
 export function samePublicKey(a: PublicJwk, b: PublicJwk): boolean {
   return a.kty === b.kty && a.crv === b.crv && a.x === b.x && a.y === b.y && a.n === b.n && a.e === b.e && a.alg === b.alg;
+}
+
+/**
+ * A member's value as an error message may show it: short, of the characters names and ids are made of. Anything
+ * else (a private value pasted into the wrong member, a whole key) is described, never repeated.
+ */
+function quoted(value: unknown, maxLength = 32): string {
+  if (value === undefined) return 'none';
+  return isShownValue(value, maxLength) ? `"${value}"` : `a ${typeof value === 'string' ? `${value.length}-character string` : typeof value} (not shown)`;
+}
+
+function isShownValue(value: unknown, maxLength: number): value is string {
+  return typeof value === 'string' && value.length <= maxLength && /^[A-Za-z0-9._:+/-]*$/.test(value);
+}
+
+/**
+ * ` at line L, column C` of a JSON.parse error. V8 says "… at position N", or for an unexpected token quotes the
+ * 10 characters on each side of it (`..."<context>"...`, v8/src/json/json-parser.cc): the context is found in the
+ * text to get the position. Nothing when neither applies.
+ */
+function jsonErrorPosition(text: string, error: Error): string {
+  const stated = /\bposition (\d+)/.exec(error.message)?.[1];
+  const context = /, \.\.\."([\s\S]*)"(?:\.\.\.)? is not valid JSON$/.exec(error.message)?.[1];
+  const found = context === undefined ? -1 : text.indexOf(context);
+  const position = stated !== undefined ? Number(stated) : found >= 0 ? found + 10 : null;
+  if (position === null) return '';
+  const before = text.slice(0, position).split('\n');
+  return ` at line ${before.length}, column ${(before[before.length - 1]?.length ?? 0) + 1}`;
 }
 
 function keyError(reason: string, explanation: string): KratosError {

@@ -12,8 +12,8 @@ import { keySourceOf } from './template-sources.js';
  * Existing files are never touched. Several templates naming one missing file get one key.
  */
 export async function generateMissingKeyFiles(config: Config, logger: Logger): Promise<void> {
-  if (!config.tessera.generateMissingKeys) return;
-  for (const template of config.session.tokenizerTemplates.values()) {
+  if (!config.tessera.keys.generate_missing) return;
+  for (const template of config.session.whoami.tokenizer.templates.values()) {
     const source = keySourceOf(config, template);
     if (source.kind !== 'file' || existsSync(source.path)) continue;
     const jwks = await generatePrivateJwks(DEFAULT_KEY_ALGORITHM);

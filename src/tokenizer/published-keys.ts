@@ -1,16 +1,24 @@
+import type { Config } from '../config/types.js';
 import type { PublishedKeys } from '../deps.js';
+import { TesseraError } from '../errors/tessera-error.js';
 import { PRIVATE_MEMBERS, samePublicKey, type KeySet, type PublicJwk } from './key-set.js';
 import { SIGNING_ALGORITHMS } from './signing-algorithms.js';
 
 /** Raised when the set to publish breaks a rule; start-up names the template and stops. */
-export class UnpublishableKeyError extends Error {
-  override readonly name = 'UnpublishableKeyError';
+export class UnpublishableKeyError extends TesseraError {
+  static override readonly code = 'ERR_KEY_UNPUBLISHABLE';
+  override readonly code = UnpublishableKeyError.code;
   constructor(
     readonly template: string,
     message: string,
   ) {
     super(message);
   }
+}
+
+/** `Cache-Control: max-age` of the JWKS, from `tessera.jwks.max_age`. */
+export function jwksMaxAgeSeconds(config: Config): number {
+  return Math.floor(config.tessera.jwks.max_age / 1000);
 }
 
 /** Members a published key may have. Anything else (x5c, x5t, key_ops, ...) can break a consumer's parser. */

@@ -23,7 +23,7 @@ export function sampleSession(template: TokenizerTemplateConfig, schema: Identit
     traits: sampleTraits(schema.fields),
     now,
     id: '7458af86-c1d8-401c-978a-8da89133f78b',
-    externalId: template.subjectSource === 'external_id' ? 'sample-external-id' : null,
+    externalId: template.subject_source === 'external_id' ? 'sample-external-id' : null,
   });
   const session: Session = {
     id: '432caf86-c1d8-401c-978a-8da89133f78b',

@@ -1,6 +1,6 @@
 import type { TokenizerTemplateConfig } from '../config/types.js';
 import type { SessionTokenizer } from '../deps.js';
-import { badRequest } from '../errors/kratos-error.js';
+import { unknownTemplate } from '../errors/kratos-error.js';
 import type { SessionWithIdentity } from '../store/types.js';
 import type { ClaimsMapper, SessionDocument } from './claims-mapper.js';
 import type { JwtSigner } from './jwt-signer.js';
@@ -41,4 +41,3 @@ export class TemplateTokenizer implements SessionTokenizer {
   }
 }
 
-export const unknownTemplate = (name: string) => badRequest(`Unable to find tokenizer template "${name}".`);

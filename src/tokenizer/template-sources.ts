@@ -17,7 +17,7 @@ const templateKey = (template: TokenizerTemplateConfig, member: 'jwks_url' | 'cl
 export function keySourceOf(config: Config, template: TokenizerTemplateConfig): UrlSource {
   try {
     // Kratos: "HTTP(S) makes no sense here" (kratos.md §1.1 step 2).
-    return parseUrlSource(template.jwksUrl, config.dir, ['file', 'base64']);
+    return parseUrlSource(template.jwks_url, config.dir, ['file', 'base64']);
   } catch (error) {
     throw new ConfigError(config.file, templateKey(template, 'jwks_url'), `template "${template.name}": ${(error as Error).message}`);
   }
@@ -48,10 +48,10 @@ export async function loadTemplateKeySet(config: Config, template: TokenizerTemp
 }
 
 export async function loadMapperTemplate(config: Config, template: TokenizerTemplateConfig): Promise<MapperTemplate | null> {
-  if (template.claimsMapperUrl === null) return null;
+  if (template.claims_mapper_url === undefined) return null;
   let source: UrlSource;
   try {
-    source = parseUrlSource(template.claimsMapperUrl, config.dir, ['file', 'base64']);
+    source = parseUrlSource(template.claims_mapper_url, config.dir, ['file', 'base64']);
   } catch (error) {
     throw new ConfigError(config.file, templateKey(template, 'claims_mapper_url'), `template "${template.name}": ${(error as Error).message}`);
   }

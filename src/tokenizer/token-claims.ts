@@ -32,13 +32,13 @@ export async function buildTokenClaims(input: ClaimsInput, mapper: ClaimsMapper 
   claims.jti = randomUUID();
   claims.iss = issuer;
   // Integer seconds: PostgREST turns a fractional exp into 0, i.e. "JWT expired" (consumers.md §1.5).
-  claims.exp = Math.floor((now.getTime() + template.ttlMs) / 1000);
+  claims.exp = Math.floor((now.getTime() + template.ttl) / 1000);
   claims.sid = subject.sessionId;
   claims.nbf = nowSeconds;
   claims.iat = nowSeconds;
   claims.sub = subjectClaim(template, subject);
 
-  if (template.claimsMapperUrl !== null) {
+  if (template.claims_mapper_url !== undefined) {
     if (!mapper) throw new Error(`template "${template.name}" has a claims mapper but no mapper engine was started`);
     const mapped = mapper.memoized?.(template.name, input.sessionJson, claims) ?? (await mapper.map(template.name, input.sessionJson, { ...claims }));
     for (const key in mapped) claims[key] = mapped[key];
@@ -49,7 +49,7 @@ export async function buildTokenClaims(input: ClaimsInput, mapper: ClaimsMapper 
 
 /** Kratos's SetSubjectClaim (kratos.md §1.3). */
 export function subjectClaim(template: TokenizerTemplateConfig, subject: TokenSubject): string {
-  if (template.subjectSource === 'external_id') {
+  if (template.subject_source === 'external_id') {
     if (!subject.externalId) throw badRequest('The session\'s identity does not have an external ID set, but it is required for the subject claim.');
     return subject.externalId;
   }

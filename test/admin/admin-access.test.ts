@@ -1,5 +1,7 @@
+// test-stores: both
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -7,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { Configuration, IdentityApi } from '@ory/client-fetch';
 import { tempDir, testConfig } from '../helpers/config.js';
+import type { RawResponse } from '../helpers/raw-http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { sdkError } from '../helpers/sdk-errors.js';
 
@@ -108,5 +111,92 @@ describe('admin API key and the public port', () => {
       const response = await fetch(`${server.publicUrl}${path}`, { method, headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
       assert.equal(response.status, 404, `${method} ${path}`);
     }
+  });
+});
+
+/** A request with a chosen `Host` header (fetch does not let a caller set it). */
+function withHost(url: string, host: string | null, path: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const target = new URL(path, url);
+    const req = httpRequest({ hostname: target.hostname, port: target.port, path: target.pathname + target.search, agent: false, setHost: host !== null, headers: host === null ? headers : { ...headers, host } }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('admin API Host check (DNS rebinding)', () => {
+  let server: TestServer;
+  let port: string;
+  before(async () => {
+    server = await startTestServer(
+      testConfig({ serve: { admin: { base_url: 'http://tessera-admin.example.net:4434/' } }, tessera: { admin: { api_key: ADMIN_KEY, allowed_hosts: ['tessera', '*.svc.cluster.local', 'Admin.Example.ORG'] } } }),
+    );
+    port = new URL(server.adminUrl).port;
+  });
+  after(async () => {
+    await server.close();
+  });
+
+  const auth = { authorization: `Bearer ${ADMIN_KEY}` };
+
+  it('answers loopback names, IP literals, its base URL host and the allowed names, on any port', async () => {
+    const hosts = [
+      `localhost:${port}`,
+      'localhost',
+      'LOCALHOST:1',
+      `127.0.0.1:${port}`,
+      `[::1]:${port}`,
+      '[::1]',
+      '10.1.2.3:4434',
+      '[fd00::5]:80',
+      `tessera-admin.example.net:${port}`,
+      'tessera:4434',
+      'tessera-admin.tessera.svc.cluster.local:4434',
+      'admin.example.org',
+    ];
+    for (const host of hosts) assert.equal((await withHost(server.adminUrl, host, '/admin/identities', auth)).status, 200, host);
+  });
+
+  it('refuses any other Host with 421 in Kratos error JSON, before the API key is even looked at', async () => {
+    const identity = await server.identities.createIdentity({ createIdentityBody: { schema_id: 'default', traits: { email: 'rebinding@example.org' } } });
+    const foreign = [`evil.example:${port}`, 'evil.example', 'localhost.evil.example', 'localhost.', `tessera.evil.example:${port}`, 'svc.cluster.local', '127.0.0.1.nip.io', '2130706433'];
+    for (const host of foreign) {
+      for (const [path, headers] of [
+        ['/admin/identities', auth],
+        [`/identities/${identity.id}`, auth],
+        ['/admin/sessions', {}],
+      ] as const) {
+        const response = await withHost(server.adminUrl, host, path, headers);
+        assert.equal(response.status, 421, `${host} ${path}: ${response.body}`);
+        const body = JSON.parse(response.body) as { error: { code: number; status: string; reason: string } };
+        assert.equal(body.error.code, 421);
+        assert.equal(body.error.status, 'Misdirected Request');
+        assert.match(body.error.reason, /tessera\.admin\.allowed_hosts/);
+        assert.ok(!response.body.includes('rebinding@example.org'), 'no admin data in the refusal');
+      }
+    }
+    // Malformed names never get through either (node's parser or the URL check refuse them first).
+    for (const host of ['evil.com:4434@localhost', '[::1', 'tessera admin', 'localhost:99999999']) {
+      const response = await withHost(server.adminUrl, host, '/admin/identities', auth);
+      assert.ok(response.status === 400 || response.status === 421, `${host}: ${response.status}`);
+      assert.ok(!response.body.includes('rebinding@example.org'));
+    }
+    // Probes may use any name: health and version say nothing.
+    assert.equal((await withHost(server.adminUrl, 'evil.example', '/health/ready')).status, 200);
+    assert.equal((await withHost(server.adminUrl, 'evil.example', '/admin/health/alive')).status, 200);
+  });
+
+  it('leaves the public API alone: it answers whatever name it is called by', async () => {
+    assert.equal((await withHost(server.publicUrl, 'evil.example', '/health/alive')).status, 200);
+    assert.equal((await withHost(server.publicUrl, 'evil.example', '/self-service/login/api')).status, 200);
+  });
+
+  it('refuses an allowed_hosts entry that is not a host name, naming the key', () => {
+    assert.throws(() => testConfig({ tessera: { admin: { allowed_hosts: ['http://tessera:4434'] } } }), /tessera\.admin\.allowed_hosts\.0/);
   });
 });

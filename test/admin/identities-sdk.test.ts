@@ -1,3 +1,4 @@
+// test-stores: both
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Identity } from '@ory/client-fetch';
@@ -155,6 +156,21 @@ describe('Kratos admin identity API through the official SDK', () => {
     assert.equal(legacy.headers.get('link'), `</admin/identities?page=1&per_page=2>; rel="next",</admin/identities?page=${lastOffset / 2}&per_page=2>; rel="last"`);
     const tooFar = await fetch(`${server.adminUrl}/admin/identities?page=11&per_page=100`);
     assert.equal(tooFar.status, 400);
+  });
+
+  it('matches OIDC subjects of credentials_identifier exactly, since they are case-sensitive, and password identifiers normalized', async () => {
+    const linked = (email: string, subject: string) =>
+      server.identities.createIdentity({ createIdentityBody: { schema_id: 'default', traits: { email }, credentials: { oidc: { config: { providers: [{ provider: 'google', subject }] } } } } });
+    const upper = await linked('subject-upper@example.org', 'AbC-123');
+    const lower = await linked('subject-lower@example.org', 'abc-123');
+    const ids = async (identifier: string): Promise<string[]> => (await server.identities.listIdentities({ credentialsIdentifier: identifier })).map((i) => i.id);
+    assert.deepEqual(await ids('google:AbC-123'), [upper.id]);
+    assert.deepEqual(await ids('google:abc-123'), [lower.id]);
+    assert.deepEqual(await ids('google:ABC-123'), [], 'no subject is spelled like this');
+    assert.deepEqual(await ids('Google:abc-123'), [], 'provider ids are exact too');
+    // Password identifiers are stored normalized, so any spelling of the address finds its owner.
+    assert.deepEqual(await ids(' Subject-Upper@EXAMPLE.org'), [upper.id]);
+    assert.deepEqual(Object.keys((await server.identities.listIdentities({ credentialsIdentifier: 'google:AbC-123' }))[0]?.credentials ?? {}).sort(), ['oidc', 'password']);
   });
 
   it('gets with include_credential, and answers 404 for unknown identities', async () => {

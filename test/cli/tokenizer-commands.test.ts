@@ -1,3 +1,4 @@
+// test-stores: sqlite
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -200,5 +201,19 @@ log: { level: silent }
     assert.equal(jwks.code, 1);
     assert.match(jwks.stderr, /absent\.jwks\.json: does not exist/);
     assert.equal(existsSync(join(dir, 'keys', 'absent.jwks.json')), false);
+  });
+
+  it('tessera serve and jwks name a malformed key file without quoting the key in it', async () => {
+    const jwks = await generatePrivateJwks('EdDSA');
+    const secret = String(jwks.keys[0]?.d);
+    // One missing quote next to the private value: V8's JSON.parse message would show the text around it.
+    writeFileSync(join(dir, 'keys', 'malformed.jwks.json'), JSON.stringify(jwks, null, 2).replace(`"${secret}"`, secret), { mode: 0o600 });
+    const malformed = join(dir, 'malformed.yml');
+    writeFileSync(malformed, readFileSync(configFile, 'utf8').replace('file://keys/postgrest.jwks.json', 'file://keys/malformed.jwks.json').replace(/\n {8}failing:.*\n/, '\n'));
+    for (const outcome of [await tessera('serve', '-c', malformed), await tessera('jwks', '-c', malformed)]) {
+      assert.equal(outcome.code, 1);
+      assert.match(outcome.stderr, /malformed\.jwks\.json: failed to parse JWK set the file is not valid JSON at line \d+, column \d+/);
+      for (const text of [outcome.stderr, outcome.stdout]) assert.ok(!text.includes(secret.slice(0, 10)) && !text.includes(secret.slice(-10)), `the key leaks into the output: ${text}`);
+    }
   });
 });

@@ -1,3 +1,4 @@
+// test-stores: none
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,12 +21,12 @@ describe('kratos.yml loading', () => {
     assert.equal(config.serve.public.port, 4433);
     assert.equal(config.serve.admin.host, '127.0.0.1');
     assert.equal(config.serve.admin.port, 4434);
-    assert.equal(config.selfservice.flows.login.lifespanMs, 3_600_000);
-    assert.equal(config.session.lifespanMs, 24 * 3_600_000);
+    assert.equal(config.selfservice.flows.login.lifespan, 3_600_000);
+    assert.equal(config.session.lifespan, 24 * 3_600_000);
     assert.equal(config.session.cookie.name, 'ory_kratos_session');
-    assert.equal(config.selfservice.methods.password.minPasswordLength, 8);
-    assert.deepEqual(config.selfservice.flows.registration.afterPasswordHooks, ['session']);
-    assert.deepEqual([...config.session.tokenizerTemplates.keys()], ['postgrest', 'hasura']);
+    assert.equal(config.selfservice.methods.password.config.min_password_length, 8);
+    assert.deepEqual(config.selfservice.flows.registration.after.password.hooks, [{ hook: 'session' }]);
+    assert.deepEqual([...config.session.whoami.tokenizer.templates.keys()], ['postgrest', 'hasura']);
   });
 
   it('applies the Kratos env overrides', () => {
@@ -35,7 +36,7 @@ describe('kratos.yml loading', () => {
     });
     assert.equal(config.dsn, 'memory');
     assert.equal(config.serve.public.port, 5555);
-    assert.equal(config.serve.public.baseUrl, 'https://id.example.com');
+    assert.equal(config.serve.public.base_url, 'https://id.example.com');
     assert.equal(config.serve.admin.port, 5556);
     assert.equal(config.log.level, 'debug');
   });

@@ -1,3 +1,4 @@
+// test-stores: both
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
@@ -20,7 +21,7 @@ describe('password hashing and the libuv thread pool', () => {
   });
 
   it('defaults hashing_concurrency to what the pool can spare', () => {
-    const concurrency = loadConfig({ file: null, env: {} }).tessera.hashingConcurrency;
+    const concurrency = loadConfig({ file: null, env: {} }).tessera.limits.hashing_concurrency;
     assert.ok(concurrency >= 1 && concurrency <= maxHashingConcurrency(threadPoolSize()), String(concurrency));
   });
 

@@ -5,6 +5,7 @@ import type { Deps } from '../../src/deps.js';
 import { createAdminApp } from '../../src/http/admin-app.js';
 import type { AppEnv } from '../../src/http/app-env.js';
 import { createPublicApp } from '../../src/http/public-app.js';
+import { importedHashFormats } from '../../src/identity/hash-formats/imported-hash-formats.js';
 import { PasswordHasher } from '../../src/identity/password-hasher.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { buildRuntime, type Runtime } from '../../src/runtime/build-deps.js';
@@ -44,9 +45,9 @@ export interface InProcessTessera {
 
 /** Both apps on a real store, called with `app.request()`: no sockets, a clock the test moves. */
 export async function inProcess(config: Config = testConfig(), options: { logger?: Logger; clock?: Clock } = {}): Promise<InProcessTessera> {
-  const clock = options.clock ?? new TestClock();
+  const clock = options.clock ?? TestClock.running();
   const runtime = await buildRuntime(config, options.logger ?? createLogger('silent'), { now: clock.now });
-  const hasher = new CountingHasher(config.hashers.argon2, 2);
+  const hasher = new CountingHasher(config.hashers.argon2, { concurrency: 2, maxQueued: config.tessera.limits.hashing_queue_size, formats: importedHashFormats });
   runtime.deps.hasher = hasher;
   return {
     runtime,

@@ -1,8 +1,9 @@
 import { join, resolve } from 'node:path';
 import { createLogger } from '../../src/logging/logger.js';
-import { freePort } from './browser-server.js';
+import { freePort } from './free-port.js';
 import { mergeDeep, tempDir, testConfig } from './config.js';
 import { startTestOp, type TestOp, type TestOpOptions } from './oidc-provider.js';
+import type { RedirectBrowser } from './redirect-browser.js';
 import { startTestServer, type TestServer } from './server.js';
 
 /**
@@ -89,4 +90,21 @@ export async function startOidcScenario(options: OidcScenarioOptions = {}): Prom
       await op.close();
     },
   };
+}
+
+/**
+ * A browser flow as its page sees it: the flow id the browser landed with, and the form's CSRF token (masked
+ * for this browser's anti-CSRF cookie). Upstream sign-in submits are CSRF-checked (src/oidc/submit.ts).
+ */
+export async function startBrowserFlow(browser: RedirectBrowser, base: string, kind: 'login' | 'registration'): Promise<{ id: string; csrf: string }> {
+  const landed = await browser.navigate(`${base}self-service/${kind}/browser`);
+  const id = new URL(landed.url).searchParams.get('flow') ?? '';
+  return { id, csrf: await flowCsrfToken(browser, base, kind, id) };
+}
+
+/** The `csrf_token` node of a browser flow, as this browser reads it. */
+export async function flowCsrfToken(browser: RedirectBrowser, base: string, kind: 'login' | 'registration', id: string): Promise<string> {
+  const response = await browser.request(`${base}self-service/${kind}/flows?id=${id}`, { headers: { accept: 'application/json' } });
+  const flow = (await response.json()) as { ui: { nodes: Array<{ attributes: { name: string; value?: unknown } }> } };
+  return String(flow.ui.nodes.find((n) => n.attributes.name === 'csrf_token')?.attributes.value ?? '');
 }

@@ -20,7 +20,8 @@ export interface TestOp {
   /** sub -> claims (email, email_verified, name, ...); for the GitHub style also `login` and `emails`. */
   accounts: Map<string, Record<string, unknown>>;
   nextLogin: NextLogin;
-  /** How many token requests the OP answered (a replayed code is one that fails). */
+  /** How many token requests the OP received (a replayed code is one that fails). */
+  tokenRequests: number;
   close(): Promise<void>;
 }
 
@@ -79,9 +80,11 @@ export async function startTestOp(options: TestOpOptions): Promise<TestOp> {
     ...(github ? { routes: { authorization: '/login/oauth/authorize', token: '/login/oauth/access_token' } } : {}),
   };
   const provider = new Provider(issuer, configuration);
-  const op: TestOp = { issuer, provider, accounts, nextLogin: { sub: 'alice' }, close: async () => {} };
+  const op: TestOp = { issuer, provider, accounts, nextLogin: { sub: 'alice' }, tokenRequests: 0, close: async () => {} };
+  const tokenPath = github ? '/login/oauth/access_token' : '/token';
 
   provider.use(async (ctx, next) => {
+    if (ctx.method === 'POST' && ctx.path === tokenPath) op.tokenRequests++;
     const interaction = /^\/interaction\/([^/]+)$/.exec(ctx.path);
     if (interaction) {
       await provider.interactionDetails(ctx.req, ctx.res);

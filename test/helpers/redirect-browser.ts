@@ -39,6 +39,22 @@ export class RedirectBrowser {
   }
 
   /**
+   * A form that a page of another site makes this browser submit (an auto-submitting cross-site form): the
+   * browser sends none of this site's SameSite=Lax or Strict cookies (every Tessera cookie is Lax), announces
+   * the other site as its Origin, and keeps whatever cookies the answer sets.
+   */
+  async postFormFromOtherSite(url: string, fields: Record<string, string>, otherSite = 'http://attacker.example'): Promise<Response> {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { accept: HTML_ACCEPT, 'content-type': 'application/x-www-form-urlencoded', origin: otherSite },
+      body: new URLSearchParams(fields).toString(),
+      redirect: 'manual',
+    });
+    this.jar(url).store(response);
+    return response;
+  }
+
+  /**
    * Follows redirects from `response` (which was answered for `from`) until one is not a redirect, or until the
    * next URL satisfies `stopBefore` (then that URL is returned unvisited).
    */

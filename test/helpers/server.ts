@@ -26,7 +26,7 @@ export async function startTestServer(config: Config = testConfig(), options: { 
     publicUrl,
     adminUrl,
     frontend: new FrontendApi(new Configuration({ basePath: publicUrl })),
-    identities: new IdentityApi(new Configuration({ basePath: adminUrl, accessToken: config.tessera.adminApiKey ?? undefined })),
+    identities: new IdentityApi(new Configuration({ basePath: adminUrl, accessToken: config.tessera.admin.api_key ?? undefined })),
     close: () => servers.shutdown(2000),
   };
 }

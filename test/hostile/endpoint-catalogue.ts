@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../src/http/app-env.js';
 import { deepJson, hostileString, hostileValue } from './arbitraries.js';
+import { OIDC_ENDPOINT_HINTS, oidcSubmitBody, type OidcPools } from './oidc-hints.js';
 
 /**
  * The endpoints the hostile-input suite attacks. They are discovered from the apps' route tables, so a new
@@ -19,7 +20,7 @@ export interface Endpoint {
 }
 
 /** Real ids and tokens the generators mix in, so that requests reach past the "not found" checks. */
-export interface Pools {
+export interface Pools extends OidcPools {
   loginFlowIds: string[];
   registrationFlowIds: string[];
   identityIds: string[];
@@ -29,15 +30,29 @@ export interface Pools {
   /** Registered identifiers and their password, so that some logins succeed and some registrations collide. */
   identifiers: string[];
   password: string;
+  /** `tessera.users_api.api_key` of the app under test ('' when the users API is off). */
+  usersApiKey: string;
 }
+
+/** The pools that are lists of real values. */
+export type PoolName = { [K in keyof Pools]: Pools[K] extends string[] ? K : never }[keyof Pools];
 
 export interface EndpointHints {
   /** Query parameters the endpoint reads; each is sent with hostile or pooled values. */
   query?: readonly string[];
+  /**
+   * Values aimed at one query parameter, mixed with hostile ones: edges of its parsing (a number's, a boolean's
+   * spellings) or real values from the pools (a pending sign-in's state, an exchange code).
+   */
+  queryValues?: (pools: Pools) => Readonly<Record<string, fc.Arbitrary<string>>>;
+  /** The bearer key an admin-port endpoint checks instead of the admin API key (sent valid most of the time). */
+  bearer?: (pools: Pools) => string;
   /** Query parameters that take a real flow id of this kind some of the time. */
   flowParam?: { name: string; kind: 'login' | 'registration' };
   /** Where path parameters take real values some of the time. */
-  pathParamPool?: keyof Pools;
+  pathParamPool?: PoolName;
+  /** A query that gets far (fresh each call): the injection sweep replaces one parameter at a time. */
+  validQuery?: (pools: Pools) => Record<string, string> | Promise<Record<string, string>>;
   /** The body the endpoint expects, with hostile leaves. */
   body?: (pools: Pools) => fc.Arbitrary<unknown>;
   /** A body that succeeds (fresh each call): the injection sweep replaces one leaf at a time. */
@@ -118,12 +133,12 @@ export const ENDPOINT_HINTS: Record<string, EndpointHints> = {
   'GET /self-service/registration/flows': { flowParam: { name: 'id', kind: 'registration' } },
   'POST /self-service/login': {
     flowParam: { name: 'flow', kind: 'login' },
-    body: loginBody,
+    body: (pools) => fc.oneof({ weight: 2, arbitrary: loginBody(pools) }, { weight: 1, arbitrary: oidcSubmitBody(pools, 'login') }),
     validBody: (pools) => ({ method: 'password', identifier: pools.identifiers[0], password: pools.password }),
   },
   'POST /self-service/registration': {
     flowParam: { name: 'flow', kind: 'registration' },
-    body: registrationBody,
+    body: (pools) => fc.oneof({ weight: 2, arbitrary: registrationBody(pools) }, { weight: 1, arbitrary: oidcSubmitBody(pools, 'registration') }),
     validBody: (pools) => ({ method: 'password', password: pools.password, traits: { email: uniqueEmail(), name: 'Ada' } }),
   },
   'DELETE /self-service/logout/api': { body: logoutBody, validBody: () => ({ session_token: 'ory_st_0000000000000000000000000000000000000000000' }) },
@@ -164,6 +179,25 @@ export const ENDPOINT_HINTS: Record<string, EndpointHints> = {
   'GET /admin/sessions/:id': { pathParamPool: 'sessionIds', query: ['expand'] },
   'DELETE /admin/sessions/:id': { pathParamPool: 'sessionIds' },
   'PATCH /admin/sessions/:id/extend': { pathParamPool: 'sessionIds' },
+
+  // --- The Auth0-style users API (src/http/routes/auth0-users.ts) ------------------------------------------------
+  // Its own key (tessera.users_api.api_key), offset paging that auth0_fdw drives with page/per_page/include_totals,
+  // and the Management API parameters Tessera does not implement, which must be ignored, never half-applied.
+  'GET /api/v2/users': {
+    query: ['page', 'per_page', 'include_totals', 'q', 'search_engine', 'sort', 'fields', 'include_fields', 'connection'],
+    queryValues: () => ({
+      page: fc.constantFrom('0', '1', '2', '999999999', '1000000000', '-1', '+1', '01', '1e3', '0x10', ' 1', '1.5', 'NaN', 'Infinity', '9007199254740993', ''),
+      per_page: fc.constantFrom('0', '1', '50', '100', '101', '999999999', '-50', '5e1', ' 50', '50 ', '', '1'.repeat(400)),
+      include_totals: fc.constantFrom('true', 'TRUE', 'True', '1', 'yes', 'false', '', 'true,true'),
+      q: fc.constantFrom('email:"a@example.org"', 'user_id:*', '*:*', 'email:"\u0000"', "identities.connection:'x' OR 1=1"),
+      sort: fc.constantFrom('created_at:1', 'created_at:-1', 'email:1', 'user_id:2', ':'),
+      fields: fc.constantFrom('user_id,email', 'password,hashed_password', '__proto__', ''),
+    }),
+    bearer: (pools) => pools.usersApiKey,
+  },
+
+  // Upstream sign-in (OIDC) callbacks and the session token exchange (oidc-hints.ts; provider submits are above).
+  ...OIDC_ENDPOINT_HINTS,
 };
 
 /** RFC 6902 patches with hostile operations, paths (denied ones included) and values. */

@@ -1,3 +1,4 @@
+// test-stores: both
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { createAdminApi } from '../../src/http/admin-app.js';
@@ -5,6 +6,7 @@ import { testConfig } from '../helpers/config.js';
 import { inProcess } from '../helpers/in-process.js';
 import { INJECTION_STRINGS, isSendableHeader } from './arbitraries.js';
 import { endpointsOf, hintsFor, type Endpoint, type Pools } from './endpoint-catalogue.js';
+import { seedOidc, startHostileOp } from './oidc-hints.js';
 import { encodeSegment, type HostileRequest } from './request-arbitrary.js';
 import { DatabaseProbe } from './database-probe.js';
 import { assertCleanResponse, redirectPrefixesOf } from './response-checks.js';
@@ -17,8 +19,11 @@ import { createFlow, registerAndLogin, seed } from './seed.js';
  * attempts keep reaching the password check.
  */
 const ADMIN_KEY = 'injection-sweep-admin-key-0123456789';
-const t = await inProcess(testConfig({ tessera: { admin: { api_key: ADMIN_KEY }, rate_limits: { enabled: false } } }));
+const USERS_KEY = 'injection-sweep-users-key-0123456789';
+const upstream = await startHostileOp();
+const t = await inProcess(testConfig({ tessera: { admin: { api_key: ADMIN_KEY }, users_api: { api_key: USERS_KEY }, rate_limits: { enabled: false } }, ...upstream.config }));
 const pools: Pools = await seed(t, ADMIN_KEY);
+await seedOidc(t, upstream.op, pools);
 const probe = await DatabaseProbe.open(t.deps.config.dsn);
 const rules = { redirectPrefixes: redirectPrefixesOf(t.deps.config) };
 const endpoints = [...endpointsOf(t.publicApp, 'public'), ...endpointsOf(createAdminApi(t.deps), 'admin')];
@@ -40,8 +45,9 @@ function baseline(endpoint: Endpoint, override: { path?: Record<string, string>;
     const path = endpoint.path.replace(/:[A-Za-z_][A-Za-z0-9_]*|\*/g, (name) => override.path?.[`${name}#${index++}`] ?? encodeSegment(pooled ?? 'x'));
     const params = new URLSearchParams();
     if (hints.flowParam) params.set(hints.flowParam.name, await createFlow(t.publicApp, hints.flowParam.kind));
+    for (const [name, value] of Object.entries((await hints.validQuery?.(current)) ?? {})) params.set(name, value);
     for (const [name, value] of Object.entries(override.query ?? {})) params.set(name, value);
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...(endpoint.app === 'admin' ? { authorization: `Bearer ${ADMIN_KEY}` } : {}), ...override.headers };
+    const headers: Record<string, string> = { 'content-type': 'application/json', ...(endpoint.app === 'admin' ? { authorization: `Bearer ${hints.bearer?.(current) ?? ADMIN_KEY}` } : {}), ...override.headers };
     let body: string | undefined;
     if (hints.validBody && endpoint.method !== 'GET' && endpoint.method !== 'HEAD') {
       const value = hints.validBody(current);
@@ -91,6 +97,7 @@ describe('hostile input, injection sweep (every string in every field)', () => {
   after(async () => {
     await probe.close();
     await t.close();
+    await upstream.op.close();
   });
 
   it('starts from requests that succeed, so the sweep reaches the code behind each field', async () => {
@@ -101,6 +108,21 @@ describe('hostile input, injection sweep (every string in every field)', () => {
       const response = await (endpoint.app === 'public' ? t.publicApp : t.adminApp).request(request.url, request);
       assert.ok(response.status === 200 || response.status === 201, `${key}: ${response.status} ${await response.text()}`);
     }
+  });
+
+  it('reaches the provider and the exchange: a fresh state gets to the token endpoint, real codes redeem', async () => {
+    const callback = endpoints.find((e) => e.method === 'GET' && e.path === '/self-service/methods/oidc/callback/:provider');
+    assert.ok(callback);
+    const before = upstream.op.tokenRequests;
+    const request = await baseline(callback, {})(pools);
+    const response = await t.publicApp.request(request.url, request);
+    assert.equal(response.status, 303, await response.clone().text());
+    assert.match(response.headers.get('location') ?? '', /^com\.example\.app:\/\/callback\?code=\w+&flow=/);
+    assert.equal(upstream.op.tokenRequests, before + 1, 'the code went to the provider');
+    // The last pooled pair ended on a form ("Continue"): the exchange answers with the flow, and stays redeemable.
+    const last = pools.exchangeInitCodes.length - 1;
+    const form = await t.publicApp.request(`/sessions/token-exchange?init_code=${pools.exchangeInitCodes[last]}&return_to_code=${pools.exchangeReturnToCodes[last]}`);
+    assert.equal(form.status, 422);
   });
 
   for (const endpoint of endpoints) {

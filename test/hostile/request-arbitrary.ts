@@ -35,10 +35,15 @@ export function hostileRequest(endpoint: Endpoint, pools: Pools, adminKey: strin
 
   const queryNames = [...(hints.query ?? [])];
   const queryValue = fc.oneof(hostileString, fc.constantFrom('true', 'false', '1', '0', 'aal1', 'aal2', 'postgrest'));
+  const aimedQueryValues = hints.queryValues?.(pools);
+  const valueFor = (name: string): fc.Arbitrary<string> => {
+    const aimed = aimedQueryValues?.[name];
+    return aimed ? fc.oneof({ weight: 3, arbitrary: aimed }, { weight: 1, arbitrary: queryValue }) : queryValue;
+  };
   const flowIds = hints.flowParam ? (hints.flowParam.kind === 'login' ? pools.loginFlowIds : pools.registrationFlowIds) : [];
   const query = fc
     .tuple(
-      fc.subarray(queryNames).chain((names) => fc.tuple(...names.map((name) => fc.tuple(fc.constant(name), queryValue)))),
+      fc.subarray(queryNames).chain((names) => fc.tuple(...names.map((name) => fc.tuple(fc.constant(name), valueFor(name))))),
       hints.flowParam
         ? fc.option(fc.oneof({ weight: 6, arbitrary: fc.constant(FRESH_FLOW_ID) }, { weight: 3, arbitrary: fc.constantFrom(...flowIds) }, { weight: 1, arbitrary: hostileString }), { nil: undefined, freq: 10 })
         : fc.constant(undefined),
@@ -70,7 +75,8 @@ export function hostileRequest(endpoint: Endpoint, pools: Pools, adminKey: strin
     },
     { requiredKeys: [] },
   );
-  const adminAuthorization = fc.oneof({ weight: 6, arbitrary: fc.constant(`Bearer ${adminKey}`) }, { weight: 1, arbitrary: headerValue }, { weight: 1, arbitrary: fc.constant(undefined) });
+  const key = hints.bearer ? hints.bearer(pools) : adminKey;
+  const adminAuthorization = fc.oneof({ weight: 6, arbitrary: fc.constant(`Bearer ${key}`) }, { weight: 1, arbitrary: headerValue }, { weight: 1, arbitrary: fc.constant(undefined) });
   const otherHeaders = fc.record(
     {
       'x-request-id': headerValue,

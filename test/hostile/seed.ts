@@ -4,6 +4,7 @@ import type { AppEnv } from '../../src/http/app-env.js';
 import { jsonOf } from '../helpers/http.js';
 import type { InProcessTessera } from '../helpers/in-process.js';
 import type { Pools } from './endpoint-catalogue.js';
+import { noOidcPools } from './oidc-hints.js';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 const SEED_PASSWORD = 'a perfectly fine passphrase 1';
@@ -48,6 +49,8 @@ export async function seed(t: InProcessTessera, adminKey: string): Promise<Pools
     schemaIds: ['default', Buffer.from('default').toString('base64url')],
     identifiers: ['seed-one@example.org', 'seed-two@example.org'],
     password: SEED_PASSWORD,
+    usersApiKey: t.deps.config.tessera.users_api.api_key ?? '',
+    ...noOidcPools(),
   };
   for (let i = 0; i < 2; i++) {
     pools.loginFlowIds.push(await createFlow(t.publicApp, 'login'));

@@ -1,7 +1,8 @@
+// test-stores: both
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TokenCipher } from '../../src/oidc/token-cipher.js';
-import { CIPHER_SECRET, startOidcScenario, type OidcScenario } from '../helpers/oidc-broker.js';
+import { CIPHER_SECRET, startBrowserFlow, startOidcScenario, type OidcScenario } from '../helpers/oidc-broker.js';
 import { RedirectBrowser } from '../helpers/redirect-browser.js';
 
 /**
@@ -24,9 +25,8 @@ describe('upstream sign-in logs', { timeout: 120_000 }, () => {
     scenario.op.nextLogin = { sub: 'logan' };
     for (const replay of [false, true]) {
       const browser = new RedirectBrowser();
-      const landed = await browser.navigate(`${scenario.base}self-service/login/browser`);
-      const flowId = new URL(landed.url).searchParams.get('flow') ?? '';
-      const submit = await browser.postForm(`${scenario.base}self-service/login?flow=${flowId}`, { provider: 'test-op' });
+      const { id: flowId, csrf } = await startBrowserFlow(browser, scenario.base, 'login');
+      const submit = await browser.postForm(`${scenario.base}self-service/login?flow=${flowId}`, { csrf_token: csrf, provider: 'test-op' });
       const upstream = await browser.follow(`${scenario.base}self-service/login?flow=${flowId}`, submit, (u) => u.href.startsWith(scenario.callbackUrl('test-op')));
       const callback = new URL(upstream.stoppedAt ?? '');
       secrets.push(callback.searchParams.get('code') ?? 'missing', callback.searchParams.get('state') ?? 'missing');

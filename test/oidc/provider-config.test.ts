@@ -1,3 +1,4 @@
+// test-stores: both
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,6 +8,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { buildOidcMethod } from '../../src/oidc/oidc-method.js';
 import { tempDir, testConfig } from '../helpers/config.js';
 import { templatePath } from '../helpers/oidc-broker.js';
+import { RedirectBrowser } from '../helpers/redirect-browser.js';
 import { startTestServer } from '../helpers/server.js';
 
 /**
@@ -74,11 +76,14 @@ describe('upstream provider configuration', { timeout: 60_000 }, () => {
   it('starts although a provider is unreachable (discovery is retried on use), and then answers 502', async () => {
     const server = await startTestServer(configWith([provider({ issuer_url: 'http://127.0.0.1:9' })]));
     try {
-      const flow = (await (await fetch(`${server.publicUrl}/self-service/login/browser`, { headers: { accept: 'application/json' } })).json()) as { id: string };
-      const response = await fetch(`${server.publicUrl}/self-service/login?flow=${flow.id}`, {
+      // An SPA: the flow as JSON, then a JSON submit with the CSRF token and the browser's anti-CSRF cookie.
+      const browser = new RedirectBrowser();
+      const flow = (await (await browser.request(`${server.publicUrl}/self-service/login/browser`, { headers: { accept: 'application/json' } })).json()) as { id: string; ui: { nodes: Array<{ attributes: { name: string; value?: unknown } }> } };
+      const csrf = String(flow.ui.nodes.find((n) => n.attributes.name === 'csrf_token')?.attributes.value);
+      const response = await browser.request(`${server.publicUrl}/self-service/login?flow=${flow.id}`, {
         method: 'POST',
         headers: { accept: 'application/json', 'content-type': 'application/json' },
-        body: JSON.stringify({ provider: 'corp' }),
+        body: JSON.stringify({ provider: 'corp', csrf_token: csrf }),
       });
       assert.equal(response.status, 502);
       assert.match(((await response.json()) as { error: { reason: string } }).error.reason, /Unable to initialize OpenID Connect Provider: discovery at http:\/\/127.0.0.1:9 failed/);

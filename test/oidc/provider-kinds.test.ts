@@ -1,7 +1,8 @@
+// test-stores: both
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { jsonOf } from '../helpers/http.js';
-import { genericProvider, startOidcScenario, templatePath, type OidcScenario } from '../helpers/oidc-broker.js';
+import { genericProvider, startBrowserFlow, startOidcScenario, templatePath, type OidcScenario } from '../helpers/oidc-broker.js';
 import { RedirectBrowser } from '../helpers/redirect-browser.js';
 
 /**
@@ -14,9 +15,8 @@ const RAW_CLAIM_NAMES = `base64://${Buffer.from("local c = std.extVar('claims');
 async function signIn(scenario: OidcScenario, provider: string, sub: string): Promise<{ authorize: URL; whoami: Record<string, unknown> }> {
   scenario.op.nextLogin = { sub };
   const browser = new RedirectBrowser();
-  const landed = await browser.navigate(`${scenario.base}self-service/registration/browser`);
-  const flowId = new URL(landed.url).searchParams.get('flow') ?? '';
-  const submit = await browser.postForm(`${scenario.base}self-service/registration?flow=${flowId}`, { provider });
+  const { id: flowId, csrf } = await startBrowserFlow(browser, scenario.base, 'registration');
+  const submit = await browser.postForm(`${scenario.base}self-service/registration?flow=${flowId}`, { csrf_token: csrf, provider });
   assert.equal(submit.status, 303);
   const authorize = new URL(submit.headers.get('location') ?? '');
   const done = await browser.follow(`${scenario.base}self-service/registration?flow=${flowId}`, submit);
@@ -111,9 +111,8 @@ describe('provider kind github (OAuth 2.0 and the REST API)', { timeout: 120_000
   it('without user:email there is no email, so the user is asked for one; pkce: force sends S256', async () => {
     scenario.op.nextLogin = { sub: '77' };
     const browser = new RedirectBrowser();
-    const landed = await browser.navigate(`${scenario.base}self-service/registration/browser`);
-    const flowId = new URL(landed.url).searchParams.get('flow') ?? '';
-    const submit = await browser.postForm(`${scenario.base}self-service/registration?flow=${flowId}`, { provider: 'github-pkce' });
+    const { id: flowId, csrf } = await startBrowserFlow(browser, scenario.base, 'registration');
+    const submit = await browser.postForm(`${scenario.base}self-service/registration?flow=${flowId}`, { csrf_token: csrf, provider: 'github-pkce' });
     assert.equal(new URL(submit.headers.get('location') ?? '').searchParams.get('code_challenge_method'), 'S256');
     const done = await browser.follow(`${scenario.base}self-service/registration?flow=${flowId}`, submit);
     assert.equal(new URL(done.url).pathname, '/ui/registration');

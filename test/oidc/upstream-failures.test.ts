@@ -1,9 +1,10 @@
+// test-stores: both
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { jsonOf, registerViaApi, uiMessageIds } from '../helpers/http.js';
-import { genericProvider, startOidcScenario, type OidcScenario } from '../helpers/oidc-broker.js';
+import { genericProvider, startBrowserFlow, startOidcScenario, type OidcScenario } from '../helpers/oidc-broker.js';
 import { RedirectBrowser } from '../helpers/redirect-browser.js';
 
 /**
@@ -57,9 +58,8 @@ describe('upstream sign-in failures (real OP)', { timeout: 180_000 }, () => {
   });
 
   async function startSignIn(browser: RedirectBrowser, provider = 'test-op', kind: 'login' | 'registration' = 'login'): Promise<{ flowId: string; callback: string }> {
-    const landed = await browser.navigate(`${scenario.base}self-service/${kind}/browser`);
-    const flowId = new URL(landed.url).searchParams.get('flow') ?? '';
-    const submit = await browser.postForm(`${scenario.base}self-service/${kind}?flow=${flowId}`, { provider });
+    const { id: flowId, csrf } = await startBrowserFlow(browser, scenario.base, kind);
+    const submit = await browser.postForm(`${scenario.base}self-service/${kind}?flow=${flowId}`, { csrf_token: csrf, provider });
     assert.equal(submit.status, 303);
     const upstream = await browser.follow(`${scenario.base}self-service/${kind}?flow=${flowId}`, submit, (u) => u.href.startsWith(scenario.callbackUrl(provider)));
     assert.ok(upstream.stoppedAt, `the OP sent the browser back: ${JSON.stringify(upstream.hops)}`);
@@ -254,11 +254,10 @@ describe('upstream sign-in failures (real OP)', { timeout: 180_000 }, () => {
       deps.oidc = method;
       try {
         const browser = new RedirectBrowser();
-        const landed = await browser.navigate(`${scenario.base}self-service/login/browser`);
-        const flowId = new URL(landed.url).searchParams.get('flow') ?? '';
+        const { id: flowId, csrf } = await startBrowserFlow(browser, scenario.base, 'login');
         const response = await browser.request(`${scenario.base}self-service/login?flow=${flowId}`, {
           method: 'POST',
-          headers: { accept: 'application/json', 'content-type': 'application/json' },
+          headers: { accept: 'application/json', 'content-type': 'application/json', 'x-csrf-token': csrf },
           body: JSON.stringify({ provider: 'test-op' }),
         });
         assert.equal(response.status, 502);

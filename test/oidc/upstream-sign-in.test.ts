@@ -1,3 +1,4 @@
+// test-stores: both
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
@@ -16,13 +17,14 @@ interface UiNode {
   meta: { label?: { id: number; text: string; context?: Record<string, unknown> } };
 }
 
-async function loginFlowOf(browser: RedirectBrowser, base: string, kind: 'login' | 'registration' = 'login'): Promise<{ id: string; nodes: UiNode[] }> {
+async function loginFlowOf(browser: RedirectBrowser, base: string, kind: 'login' | 'registration' = 'login'): Promise<{ id: string; nodes: UiNode[]; csrf: string }> {
   const landed = await browser.navigate(`${base}self-service/${kind}/browser`);
   assert.equal(landed.response.status, 200);
   const id = new URL(landed.url).searchParams.get('flow');
   assert.ok(id, `landed on the ${kind} page with a flow: ${landed.url}`);
   const flow = await jsonOf(await browser.request(`${base}self-service/${kind}/flows?id=${id}`, { headers: { accept: 'application/json' } }));
-  return { id, nodes: (flow.ui as { nodes: UiNode[] }).nodes };
+  const nodes = (flow.ui as { nodes: UiNode[] }).nodes;
+  return { id, nodes, csrf: String(nodes.find((n) => n.attributes.name === 'csrf_token')?.attributes.value) };
 }
 
 describe('upstream sign-in through a real OpenID Provider (headless)', { timeout: 120_000 }, () => {
@@ -50,11 +52,28 @@ describe('upstream sign-in through a real OpenID Provider (headless)', { timeout
     assert.match(page, /<button type="submit" name="provider" value="test-op" formnovalidate class="secondary">Sign in with Test OP<\/button>/);
   });
 
-  it('registers a new subject: PKCE S256, nonce, state and continuity cookie, then a session with the mapped traits', async () => {
+  it('checks the CSRF token of a provider submit (Kratos does not), before anything is written', async () => {
     const browser = new RedirectBrowser();
     const { id } = await loginFlowOf(browser, scenario.base);
+    for (const csrf_token of ['forged', '']) {
+      const forged = await browser.request(`${scenario.base}self-service/login?flow=${id}`, {
+        method: 'POST',
+        headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ provider: 'test-op', csrf_token }).toString(),
+      });
+      assert.equal(forged.status, 403);
+      assert.equal(((await jsonOf(forged)).error as { id: string }).id, 'security_csrf_violation');
+      assert.equal(forged.headers.getSetCookie().some((c) => c.startsWith('ory_kratos_continuity=')), false);
+    }
+    const flow = await scenario.server.runtime.deps.store.getFlow(id);
+    assert.equal(flow?.internalContext.oidc_pending, undefined, 'no pending sign-in was started');
+  });
+
+  it('registers a new subject: PKCE S256, nonce, state and continuity cookie, then a session with the mapped traits', async () => {
+    const browser = new RedirectBrowser();
+    const { id, csrf } = await loginFlowOf(browser, scenario.base);
     scenario.op.nextLogin = { sub: 'alice' };
-    const submit = await browser.postForm(`${scenario.base}self-service/login?flow=${id}`, { provider: 'test-op', csrf_token: 'not checked, as in Kratos', identifier: '', password: '' });
+    const submit = await browser.postForm(`${scenario.base}self-service/login?flow=${id}`, { provider: 'test-op', csrf_token: csrf, identifier: '', password: '' });
     assert.equal(submit.status, 303);
     const authorize = new URL(submit.headers.get('location') ?? '');
     assert.equal(authorize.origin, scenario.op.issuer);
@@ -106,8 +125,8 @@ describe('upstream sign-in through a real OpenID Provider (headless)', { timeout
   it('logs a returning subject in, also from a registration flow, and tokenizes the session for PostgREST', async () => {
     for (const kind of ['login', 'registration'] as const) {
       const browser = new RedirectBrowser();
-      const { id } = await loginFlowOf(browser, scenario.base, kind);
-      const submit = await browser.postForm(`${scenario.base}self-service/${kind}?flow=${id}`, { provider: 'test-op' });
+      const { id, csrf } = await loginFlowOf(browser, scenario.base, kind);
+      const submit = await browser.postForm(`${scenario.base}self-service/${kind}?flow=${id}`, { csrf_token: csrf, provider: 'test-op' });
       const done = await browser.follow(`${scenario.base}self-service/${kind}?flow=${id}`, submit);
       assert.equal(done.url, `${scenario.base}ui/welcome`, `${kind}: ${JSON.stringify(done.hops)}`);
       const whoami = await jsonOf(await browser.request(`${scenario.base}sessions/whoami?tokenize_as=postgrest`, { headers: { accept: 'application/json' } }));
@@ -125,10 +144,10 @@ describe('upstream sign-in through a real OpenID Provider (headless)', { timeout
 
   it('answers a JSON (SPA) submit with 422 browser_location_change_required', async () => {
     const browser = new RedirectBrowser();
-    const { id } = await loginFlowOf(browser, scenario.base);
+    const { id, csrf } = await loginFlowOf(browser, scenario.base);
     const response = await browser.request(`${scenario.base}self-service/login?flow=${id}`, {
       method: 'POST',
-      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      headers: { accept: 'application/json', 'content-type': 'application/json', 'x-csrf-token': csrf },
       body: JSON.stringify({ method: 'oidc', provider: 'test-op' }),
     });
     assert.equal(response.status, 422);
@@ -147,11 +166,11 @@ describe('upstream sign-in through a real OpenID Provider (headless)', { timeout
 
   it('refuses an unknown provider with 404', async () => {
     const browser = new RedirectBrowser();
-    const { id } = await loginFlowOf(browser, scenario.base);
+    const { id, csrf } = await loginFlowOf(browser, scenario.base);
     const response = await browser.request(`${scenario.base}self-service/login?flow=${id}`, {
       method: 'POST',
       headers: { accept: 'application/json', 'content-type': 'application/json' },
-      body: JSON.stringify({ provider: 'nope' }),
+      body: JSON.stringify({ provider: 'nope', csrf_token: csrf }),
     });
     assert.equal(response.status, 404);
     assert.equal(((await jsonOf(response)).error as { reason: string }).reason, 'OpenID Connect Provider "nope" is unknown or has not been configured');

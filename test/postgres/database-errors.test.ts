@@ -1,8 +1,10 @@
+// test-stores: postgres
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import pg from 'pg';
-import { DatabaseUnavailableError, KratosError } from '../../src/errors/kratos-error.js';
+import { KratosError } from '../../src/errors/kratos-error.js';
+import { DatabaseUnavailableError } from '../../src/store/errors.js';
 import { openStore } from '../../src/store/open-store.js';
 import { testConfig } from '../helpers/config.js';
 import { jsonOf, registerViaApi } from '../helpers/http.js';

@@ -1,3 +1,4 @@
+// test-stores: postgres
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startServeProcess, type ServeProcess } from '../helpers/cli.js';

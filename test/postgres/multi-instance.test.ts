@@ -1,3 +1,4 @@
+// test-stores: postgres
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// test-stores: postgres
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { openStore } from '../../src/store/open-store.js';

@@ -1,3 +1,4 @@
+// test-stores: both
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -6,11 +7,11 @@ import type { AppEnv } from '../../src/http/app-env.js';
 import { identifierDigest, ipRateLimitSubject, retryAfterSeconds } from '../../src/selfservice/rate-limits.js';
 import { EXPIRED_FLOW_RETENTION_MS, runMaintenance } from '../../src/runtime/maintenance.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { FrozenClock } from '../helpers/frozen-clock.js';
+import { TestClock } from '../helpers/clock.js';
 import { testConfig } from '../helpers/config.js';
 import { jsonOf, loginViaApi, registerViaApi, uiMessageIds } from '../helpers/http.js';
 import { fromAddress, inProcess, type InProcessTessera } from '../helpers/in-process.js';
-import { startTestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 import { DatabaseProbe } from '../hostile/database-probe.js';
 
 type Bindings = AppEnv['Bindings'] | undefined;
@@ -54,7 +55,7 @@ describe('rate limits per identifier', () => {
   let t: InProcessTessera;
   before(async () => {
     // A clock that stands still, so that Retry-After is the same number for both accounts.
-    t = await inProcess(testConfig(limits({ login: { per_identifier: { limit: 3, window: '1m' } }, registration: { per_identifier: { limit: 2, window: '1m' } } })), { clock: new FrozenClock() });
+    t = await inProcess(testConfig(limits({ login: { per_identifier: { limit: 3, window: '1m' } }, registration: { per_identifier: { limit: 2, window: '1m' } } })), { clock: TestClock.frozen() });
     assert.equal((await register(t.publicApp, 'limited@example.org', 'limited passphrase 1')).status, 200);
   });
   after(() => t.close());
@@ -75,9 +76,11 @@ describe('rate limits per identifier', () => {
     }
     assert.deepEqual(answers[0], answers[1], 'the 429 does not depend on whether the account exists');
 
-    // Even the right password is refused while limited: the limit is on attempts, not on failures.
+    // From the address that made the failures even the right password is refused while the account is limited;
+    // from an address without failures on it, the right password gets through at once.
     const stillLimited = await login(t.publicApp, 'limited@example.org', 'limited passphrase 1');
     const { retryAfter } = await assertTooManyRequests(stillLimited);
+    assert.equal((await login(t.publicApp, 'limited@example.org', 'limited passphrase 1', fromAddress('192.0.2.99'))).status, 200);
     t.clock.advance(retryAfter * 1000);
     const recovered = await login(t.publicApp, 'limited@example.org', 'limited passphrase 1');
     assert.equal(recovered.status, 200, 'after Retry-After seconds the next attempt goes through');
@@ -128,7 +131,7 @@ describe('rate limits per identifier', () => {
 describe('rate limits per client address', () => {
   let t: InProcessTessera;
   before(async () => {
-    t = await inProcess(testConfig(limits({ login: { per_ip: { limit: 2, window: '1m' } }, registration: { per_ip: { limit: 1, window: '1m' } } })), { clock: new FrozenClock() });
+    t = await inProcess(testConfig(limits({ login: { per_ip: { limit: 2, window: '1m' } }, registration: { per_ip: { limit: 1, window: '1m' } } })), { clock: TestClock.frozen() });
   });
   after(() => t.close());
 
@@ -167,7 +170,7 @@ describe('rate limits across instances and when disabled', () => {
   it('holds across two instances sharing one SQLite file', async () => {
     // One config, so one database (a SQLite file, or one PostgreSQL database in the PostgreSQL pass).
     const config = testConfig(limits({ login: { per_identifier: { limit: 4, window: '1m' } } }));
-    const clock = new FrozenClock();
+    const clock = TestClock.frozen();
     const a = await inProcess(config, { clock });
     const b = await inProcess(config, { clock });
     try {
@@ -193,7 +196,7 @@ describe('rate limits across instances and when disabled', () => {
 describe('client address behind proxies (real server, X-Forwarded-For)', () => {
   const perIp = limits({ login: { per_ip: { limit: 2, window: '1m' } } });
   // The clock stands still: on a running clock, attempts that straddle a bucket boundary are weighed down.
-  const frozen = (): { now: () => Date } => ({ now: new FrozenClock().now });
+  const frozen = (): { now: () => Date } => ({ now: TestClock.frozen().now });
 
   it('believes X-Forwarded-For from a trusted proxy and keys the limit on the forwarded client', async () => {
     const server = await startTestServer(testConfig({ ...perIp, tessera: { ...(perIp.tessera as object), trusted_proxies: ['127.0.0.0/8'] } }), frozen());
@@ -244,6 +247,165 @@ async function loginWithHeaders(publicUrl: string, headers: Record<string, strin
   });
 }
 
+/** A login over real HTTP, as a trusted proxy forwards it for `client` (flow creation and submit both). */
+async function loginFrom(publicUrl: string, client: string, identifier: string, password: string): Promise<Response> {
+  const forwarded = { 'x-forwarded-for': client };
+  const flow = await jsonOf(await fetch(`${publicUrl}/self-service/login/api`, { headers: forwarded }));
+  return fetch(`${publicUrl}/self-service/login?flow=${String(flow.id)}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...forwarded },
+    body: JSON.stringify({ method: 'password', identifier, password }),
+  });
+}
+
+describe('no lockout of the owner by failures from other addresses (real server, X-Forwarded-For, default limits)', () => {
+  const OWNER = 'owner@example.org';
+  const PASSWORD = 'owner passphrase 12';
+  const attacker = (i: number): string => `198.51.100.${i}`;
+  let server: TestServer;
+  before(async () => {
+    // Default limits (10 unsettled attempts per identifier and per identifier and address, in 5 minutes). The
+    // clock stands still so that the 429s for a known and an unknown account can be compared byte for byte.
+    server = await startTestServer(testConfig({ tessera: { trusted_proxies: ['127.0.0.0/8'] } }), { now: TestClock.frozen().now });
+    assert.equal((await registerViaApi(server.publicUrl, OWNER, PASSWORD, { 'x-forwarded-for': '203.0.113.1' })).status, 200);
+  });
+  after(() => server.close());
+
+  it('lets the owner sign in after 40 failures from 40 other addresses, and keeps limiting those addresses', async () => {
+    const answers: Record<string, { status: number; retryAfter: string | null; body: string }> = {};
+    for (const identifier of [OWNER, 'nobody-here@example.org']) {
+      for (let i = 1; i <= 40; i++) {
+        const failed = await loginFrom(server.publicUrl, attacker(i), identifier, `guess number ${i}`);
+        assert.equal(failed.status, 400, `guess ${i} from a fresh address is checked (and fails)`);
+        await failed.arrayBuffer();
+      }
+      // Every address that has guessed once is now refused on this identifier: the account is under attack.
+      for (const i of [1, 20, 40]) {
+        const again = await loginFrom(server.publicUrl, attacker(i), identifier, identifier === OWNER ? PASSWORD : 'another guess 1');
+        answers[`${identifier} ${i}`] = { status: again.status, retryAfter: again.headers.get('retry-after'), body: await again.clone().text() };
+        await assertTooManyRequests(again);
+      }
+    }
+    for (const i of [1, 20, 40]) assert.deepEqual(answers[`${OWNER} ${i}`], answers[`nobody-here@example.org ${i}`], 'the 429 does not depend on whether the account exists');
+
+    const owner = await loginFrom(server.publicUrl, '203.0.113.77', OWNER, PASSWORD);
+    assert.equal(owner.status, 200, 'the owner, from an address without failures, signs in');
+    const session = (await jsonOf(owner)).session as { identity: { traits: { email: string } } };
+    assert.equal(session.identity.traits.email, OWNER);
+    // A success refunds its attempt: the owner signs in again from there as often as needed.
+    for (let i = 0; i < 12; i++) assert.equal((await loginFrom(server.publicUrl, '203.0.113.77', OWNER, PASSWORD)).status, 200);
+  });
+
+  it('limits one address to per_identifier_and_ip guesses on an identifier, while the owner signs in elsewhere', async () => {
+    const target = 'pair-target@example.org';
+    assert.equal((await registerViaApi(server.publicUrl, target, PASSWORD, { 'x-forwarded-for': '203.0.113.2' })).status, 200);
+    for (let i = 1; i <= 10; i++) assert.equal((await loginFrom(server.publicUrl, '192.0.2.200', target, `guess ${i} again`)).status, 400);
+    const limited = await loginFrom(server.publicUrl, '192.0.2.200', target, PASSWORD);
+    const { body } = await assertTooManyRequests(limited);
+    assert.match(String((body.error as { reason: string }).reason), /^Too many failed login attempts for this identifier from this network address\./);
+    // The same address on another identifier, and the owner from another address, are not affected.
+    assert.equal((await loginFrom(server.publicUrl, '192.0.2.200', 'someone-else@example.org', 'a guess 1')).status, 400);
+    assert.equal((await loginFrom(server.publicUrl, '203.0.113.78', target, PASSWORD)).status, 200);
+  });
+
+  it('checks at most one guess of a burst from a fresh address while the account is under attack', async () => {
+    // The owner account is under attack (first test). Concurrent guesses from one new address: each is counted
+    // before its password check, so only the first finds the address without attempts of its own.
+    const statuses = await Promise.all(Array.from({ length: 8 }, (_, i) => loginFrom(server.publicUrl, '192.0.2.201', OWNER, `burst guess ${i}`).then(async (r) => (await r.arrayBuffer(), r.status))));
+    assert.deepEqual(
+      statuses.filter((status) => status === 400),
+      [400],
+      `statuses: ${statuses.join(', ')}`,
+    );
+    assert.equal(statuses.filter((status) => status === 429).length, 7);
+  });
+});
+
+describe('flow creation per client address (real server, X-Forwarded-For)', () => {
+  const LIMIT = 5;
+  const FLOODER = '198.51.100.50';
+  const from = (client: string, extra: Record<string, string> = {}): RequestInit => ({ headers: { 'x-forwarded-for': client, ...extra }, redirect: 'manual' });
+  const clock = TestClock.frozen();
+  const config = testConfig({ tessera: { trusted_proxies: ['127.0.0.0/8'], rate_limits: { flow_creation: { per_ip: { limit: LIMIT, window: '1m' } } } } });
+  let server: TestServer;
+  let probe: DatabaseProbe;
+  before(async () => {
+    server = await startTestServer(config, { now: clock.now });
+    probe = await DatabaseProbe.open(config.dsn);
+  });
+  after(async () => {
+    await probe.close();
+    await server.close();
+  });
+
+  it('meets a flood from one address with 429 on every init, stores no more flows than the limit, and counts the flood no further', async () => {
+    const inits = ['/self-service/login/api', '/self-service/registration/api', '/self-service/login/browser', '/self-service/registration/browser', '/self-service/login/api'];
+    for (const path of inits) assert.ok([200, 303].includes((await fetch(`${server.publicUrl}${path}`, from(FLOODER))).status), path);
+
+    const api = await fetch(`${server.publicUrl}/self-service/login/api`, from(FLOODER));
+    const { retryAfter, body } = await assertTooManyRequests(api);
+    assert.match(String((body.error as { reason: string }).reason), /^Too many self-service flows were started from this network address\./);
+    const spa = await fetch(`${server.publicUrl}/self-service/registration/browser`, from(FLOODER, { accept: 'application/json' }));
+    await assertTooManyRequests(spa);
+    // A browser navigation gets the page, with the same status and Retry-After.
+    for (const path of ['/self-service/login/browser', '/ui/login', '/ui/registration']) {
+      const page = await fetch(`${server.publicUrl}${path}`, from(FLOODER, { accept: 'text/html' }));
+      assert.equal(page.status, 429, path);
+      assert.match(page.headers.get('content-type') ?? '', /^text\/html/, path);
+      assert.equal(page.headers.get('retry-after'), String(retryAfter), path);
+      assert.match(await page.text(), /Too many self-service flows/, path);
+    }
+
+    const flood = await Promise.all(Array.from({ length: 200 }, (_, i) => fetch(`${server.publicUrl}/self-service/${i % 2 ? 'login' : 'registration'}/api`, from(FLOODER)).then(async (r) => (await r.arrayBuffer(), r.status))));
+    assert.deepEqual(new Set(flood), new Set([429]));
+    assert.equal(await probe.count('select count(*) as n from selfservice_flows'), LIMIT, 'one stored flow per allowed init, none for the flood');
+    // The store counted the first hit over the limit; this instance answered the rest from memory, without a write.
+    assert.equal(await probe.count(`select sum("count") as n from rate_limit_buckets where key = 'flows:ip:${FLOODER}'`), LIMIT + 1);
+
+    // Other addresses are not affected.
+    assert.equal((await fetch(`${server.publicUrl}/self-service/login/api`, from('198.51.100.51'))).status, 200);
+    assert.equal((await fetch(`${server.publicUrl}/ui/login`, from('198.51.100.51'))).status, 303);
+  });
+
+  it('holds on a second instance on the same database, which learns the block from the store', async () => {
+    const second = await startTestServer(config, { now: clock.now });
+    try {
+      await assertTooManyRequests(await fetch(`${second.publicUrl}/self-service/registration/api`, from(FLOODER)));
+      // `/ui/login` writes nothing: a second instance that has not seen the flood reads the counter.
+      const third = await startTestServer(config, { now: clock.now });
+      try {
+        const page = await fetch(`${third.publicUrl}/ui/login`, from(FLOODER, { accept: 'text/html' }));
+        assert.equal(page.status, 429);
+        assert.ok(Number(page.headers.get('retry-after')) >= 1);
+      } finally {
+        await third.close();
+      }
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('counts the replacement flow a submit to an expired flow creates, and frees the address after Retry-After', async () => {
+    const client = '198.51.100.60';
+    const expiring = await jsonOf(await fetch(`${server.publicUrl}/self-service/login/api`, from(client)));
+    clock.advance(2 * 60 * 60 * 1000);
+    for (let i = 0; i < LIMIT - 1; i++) assert.equal((await fetch(`${server.publicUrl}/self-service/login/api`, from(client))).status, 200);
+    const submit = (): Promise<Response> =>
+      fetch(`${server.publicUrl}/self-service/login?flow=${String(expiring.id)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': client },
+        body: JSON.stringify({ method: 'password', identifier: 'late@example.org', password: 'late passphrase 1' }),
+      });
+    const gone = await submit();
+    assert.equal(gone.status, 410, 'the last flow within the limit is the replacement');
+    assert.ok((await jsonOf(gone)).use_flow_id);
+    const { retryAfter } = await assertTooManyRequests(await submit());
+
+    clock.advance(retryAfter * 1000);
+    assert.equal((await fetch(`${server.publicUrl}/self-service/login/api`, from(client))).status, 200, 'after Retry-After seconds the next init goes through');
+  });
+});
+
 describe('rate-limit arithmetic', () => {
   it('maps IPv4-mapped IPv6 to IPv4 and IPv6 to its /64', () => {
     assert.equal(ipRateLimitSubject('203.0.113.7'), '203.0.113.7');
@@ -275,7 +437,7 @@ describe('rate-limit arithmetic', () => {
               last = time;
             }
             if (count <= limit) return;
-            const wait = retryAfterSeconds(last, { limit, windowMs }, count);
+            const wait = retryAfterSeconds(last, { limit, window: windowMs }, count);
             assert.ok(wait * 1000 <= 2 * windowMs + 1000, 'never more than two windows');
             const next = await store.hitRateLimit(key, windowMs, new Date(last + wait * 1000));
             assert.ok(next <= limit, `after ${wait}s the count is ${next} > ${limit}`);
@@ -289,7 +451,7 @@ describe('rate-limit arithmetic', () => {
   });
 
   it('maintenance deletes flows a day after they expired, and keeps younger ones for the 410', async () => {
-    const t = await inProcess(testConfig(), { clock: new FrozenClock() });
+    const t = await inProcess(testConfig(), { clock: TestClock.frozen() });
     try {
       const old = String((await jsonOf(await t.publicApp.request('/self-service/login/api'))).id);
       t.clock.advance(EXPIRED_FLOW_RETENTION_MS + 60 * 60 * 1000 + 1000);
@@ -314,7 +476,7 @@ describe('rate-limit arithmetic', () => {
       await runMaintenance(t.deps);
       assert.equal(await t.deps.store.hitRateLimit('old', 60_000, new Date(now)), 1, 'the old bucket is gone');
       assert.ok((await t.deps.store.hitRateLimit('recent', 60_000, new Date(now))) >= 1);
-      assert.equal(await t.deps.store.deleteStaleRateLimitBuckets(new Date(now + 10 * 60_000)), 3, 'old@now, recent@now-1m, recent@now');
+      assert.equal(await t.deps.store.deleteExpired('rate_limit_buckets', new Date(now + 10 * 60_000), 100), 3, 'old@now, recent@now-1m, recent@now');
     } finally {
       await t.close();
     }

@@ -1,3 +1,4 @@
+// test-stores: both
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
@@ -5,7 +6,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { buildRuntime } from '../../src/runtime/build-deps.js';
 import { startServers } from '../../src/runtime/serve.js';
 import { testConfig } from '../helpers/config.js';
-import { FrozenClock } from '../helpers/frozen-clock.js';
+import { TestClock } from '../helpers/clock.js';
 import { jsonOf } from '../helpers/http.js';
 
 /** A pino destination that keeps every line, for reading back what was logged. */
@@ -30,7 +31,7 @@ describe('secrets never reach the logs', () => {
       tessera: { admin: { api_key: ADMIN_KEY }, rate_limits: { login: { per_identifier: { limit: 2, window: '1m' } } } },
     });
     // A clock that stands still, so that the third attempt is reliably over the limit of two.
-    const runtime = await buildRuntime(config, createLogger('trace', logs), { now: new FrozenClock().now });
+    const runtime = await buildRuntime(config, createLogger('trace', logs), { now: TestClock.frozen().now });
     const servers = await startServers(runtime);
     const pub = `http://127.0.0.1:${servers.publicPort}`;
     const adm = `http://127.0.0.1:${servers.adminPort}`;

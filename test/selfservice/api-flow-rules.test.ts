@@ -1,3 +1,4 @@
+// test-stores: both
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TestClock } from '../helpers/clock.js';
@@ -5,7 +6,7 @@ import { jsonOf, loginViaApi, registerViaApi, uiMessageIds } from '../helpers/ht
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 describe('native flow rules (kratos.md §3)', () => {
-  const clock = new TestClock();
+  const clock = TestClock.running();
   let server: TestServer;
   let token: string;
   before(async () => {

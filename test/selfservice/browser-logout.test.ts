@@ -1,3 +1,4 @@
+// test-stores: both
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { hashToken } from '../../src/session/session-token.js';
@@ -102,6 +103,46 @@ describe('browser logout, and the session cookie at whoami', () => {
     assert.match(((await response.json()) as { error: { reason: string } }).error.reason, /does not match the session cookie/);
     assert.equal((await alice.get('/sessions/whoami', 'application/json')).status, 200);
     assert.equal((await bob.get('/sessions/whoami', 'application/json')).status, 200);
+  });
+
+  it('ends the session its token names when the link is opened without the cookie, then redirects as usual', async () => {
+    const client = await signedIn();
+    const sessionCookie = client.jar.get('ory_kratos_session') ?? '';
+    const { logout_url } = await logoutFlow(client, `?return_to=${encodeURIComponent('https://app.example.com/after')}`);
+    const elsewhere = new BrowserClient(server.publicUrl, BASE);
+    const response = await elsewhere.get(logout_url);
+    assert.equal(response.status, 303);
+    assert.equal(response.headers.get('location'), 'https://app.example.com/after');
+    assert.equal(setCookiesOf(response).find((c) => c.name === 'ory_kratos_session')?.value, '');
+    assert.equal((await client.get('/sessions/whoami', 'application/json')).status, 401, 'the browser that still has the cookie is signed out');
+    const replay = await fetch(`${server.publicUrl}/sessions/whoami`, { headers: { cookie: `ory_kratos_session=${sessionCookie}` } });
+    assert.equal(replay.status, 401);
+
+    // Opened again, or with a token nobody was given: nothing to end, same redirect.
+    assert.equal((await elsewhere.get(logout_url)).status, 303);
+    const unknown = new URL(logout_url);
+    unknown.searchParams.set('token', 'ory_lo_0000000000000000000000000000000000000000000');
+    assert.equal((await elsewhere.get(unknown.href, 'application/json')).status, 204);
+  });
+
+  it('without the cookie still checks return_to before ending anything, and a stale cookie does not protect the named session', async () => {
+    const client = await signedIn();
+    const { logout_url } = await logoutFlow(client);
+    const evil = new URL(logout_url);
+    evil.searchParams.set('return_to', 'https://evil.example.net/');
+    const refused = await new BrowserClient(server.publicUrl, BASE).get(evil.href);
+    assert.equal(refused.status, 400);
+    assert.equal((await client.get('/sessions/whoami', 'application/json')).status, 200, 'a refused logout ends nothing');
+
+    // A cookie whose session has ended is no live session: the token decides, as without a cookie.
+    const other = await signedIn();
+    const staleCookie = `ory_kratos_session=${other.jar.get('ory_kratos_session') ?? ''}`;
+    const { logout_url: othersUrl } = await logoutFlow(other);
+    assert.equal((await other.get(othersUrl)).status, 303);
+    assert.equal((await fetch(`${server.publicUrl}/sessions/whoami`, { headers: { cookie: staleCookie } })).status, 401, 'the cookie is stale now');
+    const withStale = await fetch(`${server.publicUrl}${new URL(logout_url).pathname}${new URL(logout_url).search}`, { headers: { cookie: staleCookie, accept: 'application/json' }, redirect: 'manual' });
+    assert.equal(withStale.status, 204);
+    assert.equal((await client.get('/sessions/whoami', 'application/json')).status, 401);
   });
 
   it('requires the token parameter', async () => {

@@ -1,3 +1,4 @@
+// test-stores: both
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TestClock } from '../helpers/clock.js';
@@ -8,7 +9,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 const UNAUTHORIZED = { error: { code: 401, status: 'Unauthorized', reason: 'No valid session credentials found in the request.', message: 'The request could not be authorized' } };
 
 describe('GET /sessions/whoami (kratos.md §2)', () => {
-  const clock = new TestClock();
+  const clock = TestClock.running();
   let server: TestServer;
   let token: string;
   let identityId: string;

@@ -1,3 +1,4 @@
+// test-stores: none
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { poolConfigFor } from '../../src/store/postgres/pool-config.js';

@@ -1,12 +1,17 @@
+// test-stores: postgres
 import { openStore } from '../../src/store/open-store.js';
 import { freshDatabaseDsn } from '../helpers/postgres-cluster.js';
-import { describeStoreContract } from './store-contract.js';
+import { describeFlowCasAndOidcLinkContract } from './flow-cas-and-oidc-link-contract.js';
+import { describeStoreContract, type StoreUnderTest } from './store-contract.js';
 
-describeStoreContract({
+const subject: StoreUnderTest = {
   dialect: 'postgres',
   async openFresh() {
     const store = await openStore(freshDatabaseDsn());
     await store.migrate();
     return store;
   },
-});
+};
+
+describeStoreContract(subject);
+describeFlowCasAndOidcLinkContract(subject);

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError, FlowAlreadyCompletedError } from '../../src/store/errors.js';
 import { bucketStartOf } from '../../src/store/sliding-window.js';
 import type { Store } from '../../src/store/store.js';
-import type { Identity, NewSession, Session } from '../../src/store/types.js';
+import type { Flow, Identity, NewSession, Session } from '../../src/store/types.js';
 import { aFlow, anIdentity, aPasswordCredential, aSession, identifierOf, withoutCredentials } from '../helpers/store-fixtures.js';
 
 /**
@@ -295,10 +295,18 @@ export function describeStoreContract(subject: StoreUnderTest): void {
         );
       });
 
-      it('filters by an exact credential identifier of any type', async () => {
+      it('filters by exact credential identifiers, each of its own type', async () => {
         const target = all[4] as Identity;
-        assert.deepEqual(await own.listIdentities({ pageSize: 10, credentialsIdentifier: identifierOf(target), withCredentials: true }), [target]);
-        assert.deepEqual(await own.listIdentities({ pageSize: 10, credentialsIdentifier: 'nobody@example.org' }), []);
+        const password = (identifier: string) => ({ type: 'password' as const, identifier });
+        assert.deepEqual(await own.listIdentities({ pageSize: 10, credentialIdentifiers: [password(identifierOf(target))], withCredentials: true }), [target]);
+        assert.deepEqual(await own.listIdentities({ pageSize: 10, credentialIdentifiers: [password('nobody@example.org')] }), []);
+        assert.deepEqual(await own.listIdentities({ pageSize: 10, credentialIdentifiers: [{ type: 'oidc', identifier: identifierOf(target) }] }), [], 'the type is part of the match');
+        assert.deepEqual(await own.listIdentities({ pageSize: 10, credentialIdentifiers: [] }), []);
+        const either = await own.listIdentities({ pageSize: 10, credentialIdentifiers: [password(identifierOf(all[1] as Identity)), password(identifierOf(target)), password('x\u0000y')] });
+        assert.deepEqual(
+          either.map((i) => i.id),
+          [(all[1] as Identity).id, target.id].sort(),
+        );
       });
     });
 
@@ -568,16 +576,64 @@ export function describeStoreContract(subject: StoreUnderTest): void {
         assert.deepEqual((await store.getFlow(flow.id))?.internalContext, { note: 'kept' });
       });
 
-      it('deletes flows that expired before a time and says how many', async () => {
+    });
+
+    describe('deleteExpired', () => {
+      it('deletes flows that expired at or before a time, in batches of at most the limit, oldest first', async () => {
         const own = await fresh();
         const now = Date.now();
-        const old = [aFlow({ expiresAt: new Date(now - 60_000) }), aFlow({ expiresAt: new Date(now - 1) })];
-        const current = aFlow({ expiresAt: new Date(now + 60_000) });
+        const old = [aFlow({ expiresAt: new Date(now - 60_000) }), aFlow({ expiresAt: new Date(now - 30_000) }), aFlow({ expiresAt: new Date(now) })];
+        const current = aFlow({ expiresAt: new Date(now + 1) });
         for (const flow of [...old, current]) await own.createFlow(flow);
-        assert.equal(await own.deleteExpiredFlows(new Date(now)), 2);
-        assert.equal(await own.deleteExpiredFlows(new Date(now)), 0);
-        for (const flow of old) assert.equal(await own.getFlow(flow.id), null);
+        assert.equal(await own.deleteExpired('flows', new Date(now), 2), 2);
+        assert.equal(await own.getFlow((old[0] as Flow).id), null, 'the oldest go first');
+        assert.equal(await own.getFlow((old[1] as Flow).id), null);
+        assert.ok(await own.getFlow((old[2] as Flow).id), 'the batch stopped at the limit');
+        assert.equal(await own.deleteExpired('flows', new Date(now), 2), 1);
+        assert.equal(await own.deleteExpired('flows', new Date(now), 2), 0);
         assert.deepEqual(await own.getFlow(current.id), current);
+      });
+
+      it('deletes sessions that expired, active or not, and keeps the rest and their identities', async () => {
+        const own = await fresh();
+        const now = Date.now();
+        const identity = anIdentity();
+        await own.createIdentity(identity);
+        const expired = [aSession(identity.id, { expiresAt: new Date(now - 1) }), aSession(identity.id, { expiresAt: new Date(now - 86_400_000), active: false })];
+        const live = aSession(identity.id, { expiresAt: new Date(now + 60_000) });
+        for (const session of [...expired, live]) await own.createSession(session, { countsAsLogin: false });
+        assert.equal(await own.deleteExpired('sessions', new Date(now), 100), 2);
+        for (const session of expired) assert.equal(await own.getSession(session.id), null);
+        assert.equal(await own.findSessionByTokenHash(expired[0]?.tokenHash ?? ''), null, 'not even from a cache');
+        assert.equal((await own.getSession(live.id))?.id, live.id);
+        assert.ok(await own.getIdentity(identity.id));
+      });
+
+      it('deletes rate-limit buckets that started at or before a time', async () => {
+        const own = await fresh();
+        const windowMs = 60_000;
+        const t0 = bucketStartOf(Date.UTC(2030, 5, 1, 12, 0, 0), windowMs);
+        for (const key of ['a', 'b', 'c']) await own.hitRateLimit(key, windowMs, new Date(t0 + 1_000));
+        await own.hitRateLimit('a', windowMs, new Date(t0 + windowMs + 1_000));
+        assert.equal(await own.deleteExpired('rate_limit_buckets', new Date(t0), 2), 2);
+        assert.equal(await own.deleteExpired('rate_limit_buckets', new Date(t0), 2), 1);
+        assert.equal(await own.deleteExpired('rate_limit_buckets', new Date(t0), 2), 0);
+        // The newer bucket of `a` is still counted: 50% of... nothing before it, plus this hit.
+        assert.equal(await own.hitRateLimit('a', windowMs, new Date(t0 + windowMs + 2_000)), 2);
+      });
+
+      it('lets several cleaners run at once, each row deleted exactly once', async () => {
+        const own = await fresh();
+        const now = Date.now();
+        for (let i = 0; i < 40; i++) await own.createFlow(aFlow({ expiresAt: new Date(now - 1000 - i) }));
+        const cleaner = async (): Promise<number> => {
+          let total = 0;
+          for (let n = -1; n !== 0; total += n) n = await own.deleteExpired('flows', new Date(now), 3);
+          return total;
+        };
+        const totals = await Promise.all([cleaner(), cleaner(), cleaner()]);
+        assert.equal(totals.reduce((a, b) => a + b, 0), 40);
+        assert.equal(await own.deleteExpired('flows', new Date(now), 100), 0);
       });
     });
 
@@ -612,6 +668,32 @@ export function describeStoreContract(subject: StoreUnderTest): void {
         assert.equal(await store.hitRateLimit(b, windowMs, at(0)), 1);
         assert.equal(await store.hitRateLimit(a, windowMs, at(1)), 3);
         assert.equal(await store.hitRateLimit(`${a}:short`, 1_000, at(1)), 1);
+      });
+
+      it('reads the count without adding a hit', async () => {
+        const key = `peek:${randomUUID()}`;
+        assert.equal(await store.countRateLimit(key, windowMs, at(1_000)), 0);
+        for (let i = 0; i < 4; i++) await store.hitRateLimit(key, windowMs, at(10_000));
+        assert.equal(await store.countRateLimit(key, windowMs, at(20_000)), 4);
+        assert.equal(await store.countRateLimit(key, windowMs, at(20_000)), 4, 'reading twice changes nothing');
+        // The same sliding estimate as a hit: 25% into the next bucket, 75% of the previous 4.
+        assert.equal(await store.countRateLimit(key, windowMs, at(windowMs + 15_000)), 3);
+        assert.equal(await store.hitRateLimit(key, windowMs, at(windowMs + 15_000)), 4);
+      });
+
+      it('refunds a hit in the bucket it was counted in, never below zero', async () => {
+        const key = `refund:${randomUUID()}`;
+        for (let i = 0; i < 3; i++) await store.hitRateLimit(key, windowMs, at(10_000));
+        await store.refundRateLimit(key, windowMs, at(10_000));
+        assert.equal(await store.countRateLimit(key, windowMs, at(20_000)), 2);
+        // Refunded after the bucket rolled over: the previous bucket loses the hit, the current one is untouched.
+        await store.hitRateLimit(key, windowMs, at(windowMs + 1_000));
+        await store.refundRateLimit(key, windowMs, at(10_000));
+        // At the very start of the new bucket the previous one still counts in full: 1 left there, 1 here.
+        assert.equal(await store.countRateLimit(key, windowMs, at(windowMs)), 2);
+        for (let i = 0; i < 5; i++) await store.refundRateLimit(key, windowMs, at(10_000));
+        assert.equal(await store.countRateLimit(key, windowMs, at(windowMs)), 1, 'the previous bucket stops at zero; the current keeps its hit');
+        await store.refundRateLimit(`never-hit:${randomUUID()}`, windowMs, at(0));
       });
 
       it('counts concurrent hits exactly: each sees its own increment', async () => {

@@ -1,3 +1,4 @@
+// test-stores: both
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { calculateJwkThumbprint, createRemoteJWKSet, errors, jwtVerify, type JWK } from 'jose';

@@ -1,3 +1,4 @@
+// test-stores: none
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { KratosError } from '../../src/errors/kratos-error.js';
@@ -79,6 +80,36 @@ describe('key set parsing (Kratos reasons, Tessera strictness)', () => {
 
   it('refuses two different keys under one kid', async () => {
     await rejectsWith(set(privateJwk('EdDSA', 'same'), privateJwk('EdDSA', 'same')), 'failed to parse JWK set', /share the kid "same"/);
+  });
+
+  it('never quotes key material in its errors, whatever is broken in the file', async () => {
+    const jwk = privateJwk('EdDSA', 'k');
+    const secret = String(jwk.d);
+    const broken: Array<[string, string]> = [
+      // JSON mistakes right next to the private value: V8's own message would quote the text around them.
+      [JSON.stringify({ keys: [jwk] }).replace(`"${secret}"`, secret), 'unquoted d'],
+      [JSON.stringify({ keys: [jwk] }).replace(`"${secret}"`, `'${secret}'`), 'single-quoted d'],
+      [JSON.stringify({ keys: [jwk] }).replace(`"${secret}"`, `"${secret}`), 'unterminated d'],
+      [secret, 'a bare secret instead of a JSON document'],
+      [`{"keys":[${JSON.stringify(jwk)}`, 'truncated file'],
+      // A private value that lands in a member an error names, or that node:crypto refuses.
+      [set({ ...jwk, kty: secret }), 'd pasted into kty'],
+      [set({ ...jwk, crv: secret }), 'd pasted into crv'],
+      [set({ ...jwk, use: secret }), 'd pasted into use'],
+      [set({ ...jwk, alg: secret }), 'd pasted into alg'],
+      [set({ ...jwk, kid: `${secret} ${secret}`, use: 'enc' }), 'd pasted into the kid of a key refused for its use'],
+      [set({ ...jwk, d: secret.slice(0, 20) }), 'd of the wrong length'],
+      [set({ kty: 'EC', crv: 'P-256', alg: 'ES256', x: secret, y: secret, d: secret }), 'EC key made of the secret'],
+    ];
+    for (const [text, what] of broken) {
+      await assert.rejects(parseKeySet(text), (error: unknown) => {
+        assert.ok(error instanceof KratosError, `${what}: expected a KratosError, got ${String(error)}`);
+        const shown = JSON.stringify(error.toJSON());
+        assert.ok(!shown.includes(secret.slice(0, 12)) && !shown.includes(secret.slice(-12)), `${what}: the error repeats the private key: ${shown}`);
+        return true;
+      });
+    }
+    await rejectsWith(JSON.stringify({ keys: [jwk] }, null, 2).replace(`"${secret}"`, `"${secret}`), 'failed to parse JWK set', /not valid JSON at line \d+, column \d+/);
   });
 });
 

@@ -1,3 +1,4 @@
+// test-stores: both
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,12 +21,16 @@ describe('shipped kratos.yml, postgrest and hasura templates', () => {
   before(async () => {
     cpSync('kratos.yml', join(dir, 'kratos.yml'));
     cpSync('templates', join(dir, 'templates'), { recursive: true });
+    // The shipped file leaves base_url to follow the port (4433); the test listens on a port of the OS's choice
+    // and keeps the issuer the shipped file gives.
+    const shippedIssuer = loadConfig({ file: join(dir, 'kratos.yml'), env: {} }).serve.public.base_url;
+    assert.equal(shippedIssuer, 'http://localhost:4433/');
     const config = loadConfig({
       file: join(dir, 'kratos.yml'),
       env: {},
       overrides: {
         dsn: `sqlite://${join(dir, 'tessera.db')}?_fk=true`,
-        serve: { public: { host: '127.0.0.1', port: 0 }, admin: { port: 0 } },
+        serve: { public: { host: '127.0.0.1', port: 0, base_url: shippedIssuer }, admin: { port: 0 } },
         hashers: { argon2: { memory: '1MB', iterations: 1 } },
         log: { level: 'silent' },
       },

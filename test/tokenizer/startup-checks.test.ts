@@ -1,3 +1,4 @@
+// test-stores: both
 import assert from 'node:assert/strict';
 import { chmodSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';

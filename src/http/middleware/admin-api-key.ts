@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { unauthorized } from '../../errors/kratos-error.js';
+import { apiKeyRejected } from '../../errors/kratos-error.js';
 import type { AppEnv } from '../app-env.js';
 import { bearerTokenOf, secretMatcher } from './secret-compare.js';
 
@@ -12,7 +12,7 @@ export function adminApiKey(key: string | null, exemptPaths: readonly string[] =
   return async function adminApiKeyMiddleware(c, next) {
     if (!matches || exemptPaths.includes(c.req.path)) return next();
     if (!matches(bearerTokenOf(c.req.header('authorization')))) {
-      throw unauthorized('The admin API key is missing or wrong.', { headers: { 'WWW-Authenticate': 'Bearer' } });
+      throw apiKeyRejected('admin');
     }
     return next();
   };

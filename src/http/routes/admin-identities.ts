@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { Hono, type Context } from 'hono';
 import { joinUrl } from '../../config/join-url.js';
 import type { Deps } from '../../deps.js';
@@ -5,11 +6,11 @@ import { badRequest, conflict, KratosError, notFound, resourceNotFound } from '.
 import { identityFromCreateBody } from '../../identity/admin-identity-body.js';
 import { identityToJson } from '../../identity/identity-json.js';
 import { identityFromPatch, identityFromUpdateBody } from '../../identity/identity-update.js';
-import { normalizeIdentifier } from '../../identity/normalize-identifier.js';
+import { storedIdentifierCandidates } from '../../identity/normalize-identifier.js';
 import { declassifiedCredentialConfig } from '../../oidc/oidc-credential.js';
 import { schemaUrlOf } from '../../session/session-view.js';
 import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError } from '../../store/errors.js';
-import type { Identity } from '../../store/types.js';
+import type { Credential, Identity } from '../../store/types.js';
 import type { AppEnv } from '../app-env.js';
 import { keysetLinkHeader } from '../pagination/keyset-link.js';
 import { offsetLinkHeaders, pagePaginationLink } from '../pagination/offset-link.js';
@@ -27,10 +28,10 @@ export function adminIdentityRoutes(deps: Deps): Hono<AppEnv> {
     identityToJson(identity, { schemaUrl: schemaUrlOf(deps, identity.schemaId), admin: true, includeCredentialConfig: includeCredential, declassify: (credential) => declassifiedCredentialConfig(deps, credential) });
 
   app.post('/admin/identities', async (c) => {
-    const { value } = await readBody(c, deps.config.tessera.maxBodyBytes, ['json']);
+    const { value } = await readBody(c, deps.config.tessera.limits.max_body_size, ['json']);
     const identity = await identityFromCreateBody(deps, value);
     await writeOrConflict(() => deps.store.createIdentity(identity));
-    c.header('Location', joinUrl(deps.config.serve.admin.baseUrl, `identities/${identity.id}`));
+    c.header('Location', joinUrl(deps.config.serve.admin.base_url, `identities/${identity.id}`));
     return c.json(adminJson(identity), 201);
   });
 
@@ -43,7 +44,7 @@ export function adminIdentityRoutes(deps: Deps): Hono<AppEnv> {
     const filtersOutEverything = query.organizationId !== undefined;
     const filter = {
       ids: query.ids,
-      credentialsIdentifier: query.credentialsIdentifier !== undefined ? normalizeIdentifier(query.credentialsIdentifier) : undefined,
+      credentialIdentifiers: query.credentialsIdentifier !== undefined ? storedIdentifierCandidates(query.credentialsIdentifier) : undefined,
       withCredentials,
     };
 
@@ -82,17 +83,17 @@ export function adminIdentityRoutes(deps: Deps): Hono<AppEnv> {
   });
 
   app.put('/admin/identities/:id', async (c) => {
-    const { value } = await readBody(c, deps.config.tessera.maxBodyBytes, ['json']);
+    const { value } = await readBody(c, deps.config.tessera.limits.max_body_size, ['json']);
     const current = await deps.store.getIdentity(c.req.param('id'), { withCredentials: true });
     if (!current) throw resourceNotFound();
     const updated = await identityFromUpdateBody(deps, current, value);
-    await writeOrConflict(() => deps.store.updateIdentity(updated));
+    await writeOrConflict(() => deps.store.updateIdentity(withoutUnchangedCredentials(current, updated)));
     return c.json(adminJson(updated));
   });
 
   app.patch('/admin/identities/:id', async (c) => {
     // Kratos reads the patch whatever the content type says.
-    const text = await readLimitedText(c, deps.config.tessera.maxBodyBytes);
+    const text = await readLimitedText(c, deps.config.tessera.limits.max_body_size);
     const current = await deps.store.getIdentity(c.req.param('id'), { withCredentials: true });
     if (!current) throw resourceNotFound();
     let patch: unknown;
@@ -102,7 +103,7 @@ export function adminIdentityRoutes(deps: Deps): Hono<AppEnv> {
       throw new KratosError(400, { reason: 'failed to unmarshal JSON patch', message: text.trim() === '' ? 'unexpected end of JSON input' : 'invalid JSON' });
     }
     const updated = await identityFromPatch(deps, current, patch, schemaUrlOf(deps, current.schemaId));
-    await writeOrConflict(() => deps.store.updateIdentity(updated));
+    await writeOrConflict(() => deps.store.updateIdentity(withoutUnchangedCredentials(current, updated)));
     return c.json(adminJson(updated));
   });
 
@@ -151,6 +152,19 @@ function includedCredentialTypes(c: Context<AppEnv>): string[] {
 }
 
 /** Runs a write and turns a unique conflict into Kratos's 409. */
+/**
+ * The identity to write with the credentials left out when the update did not change them: the store then leaves
+ * them as they are, so an upstream account linked meanwhile (Store.addOidcProviderLink, from a concurrent
+ * sign-in) is not undone by an admin who only changed traits or state.
+ */
+function withoutUnchangedCredentials(current: Identity, updated: Identity): Identity {
+  const canonical = (credentials: readonly Credential[] | undefined): unknown =>
+    (credentials ?? []).map((c) => ({ type: c.type, identifiers: [...c.identifiers].sort(), config: c.config, version: c.version })).sort((a, b) => a.type.localeCompare(b.type));
+  if (!isDeepStrictEqual(canonical(current.credentials), canonical(updated.credentials))) return updated;
+  const { credentials: _unchanged, ...rest } = updated;
+  return rest;
+}
+
 async function writeOrConflict(write: () => Promise<void>): Promise<void> {
   try {
     await write();

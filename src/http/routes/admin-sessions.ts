@@ -1,10 +1,8 @@
 import { Hono, type Context } from 'hono';
 import type { Deps } from '../../deps.js';
-import { badRequest, KratosError, resourceNotFound } from '../../errors/kratos-error.js';
-import { identityToJson } from '../../identity/identity-json.js';
+import { badRequest, invalidPageToken, resourceNotFound, unparsableQueryParameter } from '../../errors/kratos-error.js';
 import { decodeSessionPageToken, encodeSessionPageToken, FIRST_SESSION_PAGE_TOKEN } from '../../session/session-page-token.js';
-import { sessionToJson } from '../../session/session-json.js';
-import { publicSessionJson, schemaUrlOf } from '../../session/session-view.js';
+import { adminSessionJson, publicSessionJson, type SessionExpansion } from '../../session/session-view.js';
 import type { SessionWithIdentity } from '../../store/types.js';
 import type { AppEnv } from '../app-env.js';
 import { keysetLinkHeader } from '../pagination/keyset-link.js';
@@ -14,23 +12,13 @@ import { parseGoBool, parseUuidOrBadRequest } from '../request/parse-uuid.js';
 const DEFAULT_PAGE_SIZE = 250;
 const MAX_PAGE_SIZE = 1000;
 
-interface Expansion {
-  identity: boolean;
-  devices: boolean;
-}
-
 /**
  * The session part of Kratos's admin API (session/handler.go). Every read goes to the store, so a revocation is
  * seen by the very next whoami (and so by tokenization, which runs only for an active session).
  */
 export function adminSessionRoutes(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const toJson = (session: SessionWithIdentity, expand: Expansion): Record<string, unknown> => {
-    const identity = expand.identity ? identityToJson(session.identity, { schemaUrl: schemaUrlOf(deps, session.identity.schemaId), admin: true }) : null;
-    const json = sessionToJson(session, identity, deps.now(), session.identity.state);
-    if (!expand.devices) json.devices = [];
-    return json;
-  };
+  const toJson = (session: SessionWithIdentity, expand: SessionExpansion): Record<string, unknown> => adminSessionJson(deps, session, deps.now(), expand);
 
   app.get('/admin/sessions', async (c) => {
     const active = parseActive(c);
@@ -40,8 +28,8 @@ export function adminSessionRoutes(deps: Deps): Hono<AppEnv> {
     let cursor;
     if (rawToken) {
       const decoded = decodeSessionPageToken(rawToken);
-      if (!decoded.ok && decoded.problem === 'undecodable') throw new KratosError(400, { message: 'could not parse parameter page_size' });
-      if (!decoded.ok) throw badRequest('The page token is invalid, do not craft your own page tokens');
+      if (!decoded.ok && decoded.problem === 'undecodable') throw unparsableQueryParameter('page_size');
+      if (!decoded.ok) throw invalidPageToken();
       cursor = decoded.cursor;
     }
     const rows = (await deps.store.listSessions({ pageSize: pageSize + 1, after: cursor, active, withIdentity: true })) as SessionWithIdentity[];
@@ -73,7 +61,7 @@ export function adminSessionRoutes(deps: Deps): Hono<AppEnv> {
     const session = await deps.store.getSession(id);
     if (!session) throw resourceNotFound();
     const now = deps.now();
-    const expiresAt = new Date(now.getTime() + deps.config.session.lifespanMs);
+    const expiresAt = new Date(now.getTime() + deps.config.session.lifespan);
     // Kratos refreshes only when that moves the expiry later (session.earliest_possible_extend defaults to the lifespan).
     if (expiresAt.getTime() > session.expiresAt.getTime()) {
       if (!(await deps.store.extendSession(id, expiresAt))) throw resourceNotFound();
@@ -111,12 +99,12 @@ function parseActive(c: Context<AppEnv>): boolean | undefined {
   const raw = c.req.query('active');
   if (raw === undefined || raw === '') return undefined;
   const value = parseGoBool(raw);
-  if (value === null) throw new KratosError(400, { message: 'could not parse parameter active' });
+  if (value === null) throw unparsableQueryParameter('active');
   return value;
 }
 
-function parseExpand(c: Context<AppEnv>): Expansion {
-  const expansion: Expansion = { identity: false, devices: false };
+function parseExpand(c: Context<AppEnv>): SessionExpansion {
+  const expansion: SessionExpansion = { identity: false, devices: false };
   for (const raw of c.req.queries('expand') ?? []) {
     const value = raw.toLowerCase();
     if (value === 'identity') expansion.identity = true;
@@ -129,7 +117,7 @@ function parseExpand(c: Context<AppEnv>): Expansion {
 function parseKeysetPageSize(c: Context<AppEnv>): number {
   const raw = (c.req.queries('page_size') ?? []).find((v) => v !== '');
   if (raw === undefined) return DEFAULT_PAGE_SIZE;
-  if (!/^[+-]?[0-9]+$/.test(raw)) throw new KratosError(400, { message: 'could not parse parameter page_size' });
+  if (!/^[+-]?[0-9]+$/.test(raw)) throw unparsableQueryParameter('page_size');
   const size = Number(raw);
   return size <= 0 ? DEFAULT_PAGE_SIZE : Math.min(size, MAX_PAGE_SIZE);
 }

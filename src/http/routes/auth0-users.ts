@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Deps } from '../../deps.js';
-import { badRequest, unauthorized } from '../../errors/kratos-error.js';
+import { apiKeyRejected, badRequest } from '../../errors/kratos-error.js';
 import { toAuth0User } from '../../users-api/auth0-user.js';
 import type { AppEnv } from '../app-env.js';
 import { notFoundHandler } from '../error-handler.js';
@@ -20,13 +20,13 @@ const MAX_PER_PAGE = 100;
  */
 export function auth0UserRoutes(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const configuredKey = deps.config.tessera.usersApiKey;
+  const configuredKey = deps.config.tessera.users_api.api_key;
   const matches = configuredKey ? secretMatcher(configuredKey) : null;
 
   app.get(USERS_API_PATH, async (c) => {
     if (!matches) return notFoundHandler(c);
     if (!matches(bearerTokenOf(c.req.header('authorization')))) {
-      throw unauthorized('The users API key is missing or wrong.', { headers: { 'WWW-Authenticate': 'Bearer' } });
+      throw apiKeyRejected('users');
     }
     const page = nonNegativeInt(c.req.query('page'), 0, 'page');
     const perPage = Math.min(MAX_PER_PAGE, nonNegativeInt(c.req.query('per_page'), DEFAULT_PER_PAGE, 'per_page') || DEFAULT_PER_PAGE);

@@ -1,4 +1,4 @@
-import { badRequest } from '../../errors/kratos-error.js';
+import { badRequest, invalidPageToken, invalidUuidParameter } from '../../errors/kratos-error.js';
 
 const DEFAULT_PAGE_SIZE = 250;
 const MAX_PAGE_SIZE = 500;
@@ -30,14 +30,14 @@ export function parseIdentityListQuery(requestUrl: URL): IdentityListQuery {
   const ids = params.getAll('ids');
   if (ids.length > 0) {
     filters++;
-    for (const id of ids) if (!UUID.test(id)) throw badRequest(`Invalid UUID value \`${id}\` for parameter \`ids\`.`);
+    for (const id of ids) if (!UUID.test(id)) throw invalidUuidParameter(id, 'ids');
     if (ids.length > MAX_IDS) throw badRequest('The number of ids to filter must not exceed 500.');
     query.ids = ids.map((id) => id.toLowerCase());
   }
   const organizationId = params.get('organization_id');
   if (organizationId) {
     filters++;
-    if (!UUID.test(organizationId)) throw badRequest(`Invalid UUID value \`${organizationId}\` for parameter \`organization_id\`.`);
+    if (!UUID.test(organizationId)) throw invalidUuidParameter(organizationId, 'organization_id');
     query.organizationId = organizationId;
   }
   const identifier = params.get('credentials_identifier');
@@ -77,7 +77,7 @@ function parsePagination(requestUrl: URL): IdentityPagination {
     pageSize = size <= 0 ? DEFAULT_PAGE_SIZE : Math.min(size, MAX_PAGE_SIZE);
   }
   const token = effective.getAll('page_token').find((v) => v !== '');
-  if (token !== undefined && !UUID.test(token)) throw badRequest('The page token is invalid, do not craft your own page tokens');
+  if (token !== undefined && !UUID.test(token)) throw invalidPageToken();
   const linkUrl = new URL(requestUrl);
   linkUrl.search = effective.toString();
   return { kind: 'keyset', pageSize, after: token && !/^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(token) ? token.toLowerCase() : undefined, linkUrl };

@@ -35,7 +35,7 @@ export function oidcRoutes(deps: Deps): Hono<AppEnv> {
     const target = new URL(c.req.url);
     const contentType = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
     if (contentType === 'application/x-www-form-urlencoded') {
-      for (const [name, value] of new URLSearchParams(await readLimitedText(c, deps.config.tessera.maxBodyBytes))) target.searchParams.append(name, value);
+      for (const [name, value] of new URLSearchParams(await readLimitedText(c, deps.config.tessera.limits.max_body_size))) target.searchParams.append(name, value);
     }
     return c.redirect(publicUrlOf(deps, target), 302);
   });
@@ -51,7 +51,7 @@ export function oidcRoutes(deps: Deps): Hono<AppEnv> {
 
 /** The GET target on the host and path prefix the provider used (the redirect URI), not the listener's. */
 function publicUrlOf(deps: Deps, target: URL): string {
-  const base = new URL(deps.config.selfservice.methods.oidc.baseRedirectUri);
+  const base = new URL(deps.config.selfservice.methods.oidc.config.base_redirect_uri);
   const path = target.pathname.slice(target.pathname.indexOf('/self-service/'));
   return `${base.origin}${base.pathname.replace(/\/+$/, '')}${path}${target.search}`;
 }

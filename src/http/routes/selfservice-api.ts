@@ -37,6 +37,7 @@ export function selfServiceApiRoutes(deps: Deps): Hono<AppEnv> {
       aal: c.req.query('aal'),
       returnTo: validatedReturnTo(deps, c, 'login'),
       session: await sessionFromToken(deps, c.req.header('x-session-token')),
+      clientIp: c.get('client').ip,
     });
     return c.json(flowToJson(flow, await maybeStartTokenExchange(deps, c, flow)));
   });
@@ -47,6 +48,7 @@ export function selfServiceApiRoutes(deps: Deps): Hono<AppEnv> {
       requestUrl: requestUrl(deps, c),
       returnTo: validatedReturnTo(deps, c, 'registration'),
       session: await sessionFromToken(deps, c.req.header('x-session-token')),
+      clientIp: c.get('client').ip,
     });
     return c.json(flowToJson(flow, await maybeStartTokenExchange(deps, c, flow)));
   });
@@ -79,7 +81,7 @@ export function selfServiceApiRoutes(deps: Deps): Hono<AppEnv> {
   });
 
   app.delete('/self-service/logout/api', async (c) => {
-    const { value } = await readBody(c, deps.config.tessera.maxBodyBytes, ['json']);
+    const { value } = await readBody(c, deps.config.tessera.limits.max_body_size, ['json']);
     const token = typeof value === 'object' && value !== null ? (value as Record<string, unknown>).session_token : undefined;
     if (typeof token !== 'string' || token === '') {
       throw new KratosError(400, { reason: 'The request body must contain a "session_token" string.' });
@@ -96,7 +98,7 @@ export function selfServiceApiRoutes(deps: Deps): Hono<AppEnv> {
 async function getFlow(deps: Deps, c: Context<AppEnv>, kind: FlowKind): Promise<Response> {
   const flow = await loadFlow(deps, kind, c.req.query('id'));
   const headers = c.req.raw.headers;
-  const baseUrl = deps.config.serve.public.baseUrl;
+  const baseUrl = deps.config.serve.public.base_url;
   if (flow.type === 'browser') {
     // Only the browser the flow was made for may read it (and with it, a usable CSRF token).
     ensureFlowBelongsToBrowser(headers, baseUrl, csrfTokenOf(flow), browserFlowInitUrl(deps.config, kind, flow.returnTo));
@@ -121,7 +123,7 @@ async function maybeStartTokenExchange(deps: Deps, c: Context<AppEnv>, flow: Flo
 /** The body of a submit. Decoding failures become a message on the flow (Kratos shows them as 4000001). */
 async function submitBody(deps: Deps, c: Context<AppEnv>): Promise<SubmitBody> {
   try {
-    const { format, value } = await readBody(c, deps.config.tessera.maxBodyBytes, ['json', 'form']);
+    const { format, value } = await readBody(c, deps.config.tessera.limits.max_body_size, ['json', 'form']);
     // HTML forms post flat names (`traits.email`); the flows take the JSON shape.
     if (format === 'form') return { ok: true, value: nestFormFields(value as Record<string, string>, deps.schemas.getDefault().fields) };
     return { ok: true, value };
@@ -139,7 +141,7 @@ export function requestContextOf(c: Context<AppEnv>): RequestContext {
 /** The URL a flow was initiated at, expressed on the public base URL (the one clients know). */
 export function requestUrl(deps: Deps, c: Context<AppEnv>): string {
   const url = new URL(c.req.url);
-  return joinUrl(deps.config.serve.public.baseUrl, `${url.pathname}${url.search}`);
+  return joinUrl(deps.config.serve.public.base_url, `${url.pathname}${url.search}`);
 }
 
 async function sessionFromToken(deps: Deps, token: string | undefined): Promise<SessionWithIdentity | null> {

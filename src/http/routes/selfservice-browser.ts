@@ -8,6 +8,7 @@ import { presentFlow } from '../../selfservice/present-flow.js';
 import { createRegistrationFlow } from '../../selfservice/registration.js';
 import { allowedReturnTo } from '../../selfservice/return-to.js';
 import { logoutTokenMatches } from '../../session/logout-token.js';
+import { hashToken } from '../../session/session-token.js';
 import { extractSessionToken, findActiveSession } from '../../session/session-credentials.js';
 import type { Flow, FlowKind, SessionWithIdentity } from '../../store/types.js';
 import type { AppEnv } from '../app-env.js';
@@ -28,13 +29,13 @@ export function selfServiceBrowserRoutes(deps: Deps): Hono<AppEnv> {
     const refresh = c.req.query('refresh') === 'true';
     const aal = c.req.query('aal');
     return initBrowserFlow(deps, c, 'login', refresh || (aal !== undefined && aal !== '' && aal !== 'aal1'), (session, returnTo, csrfToken) =>
-      createLoginFlow(deps, { type: 'browser', requestUrl: requestUrl(deps, c), refresh, aal, returnTo, csrfToken, session }),
+      createLoginFlow(deps, { type: 'browser', requestUrl: requestUrl(deps, c), refresh, aal, returnTo, csrfToken, session, clientIp: c.get('client').ip }),
     );
   });
 
   app.get('/self-service/registration/browser', (c) =>
     initBrowserFlow(deps, c, 'registration', false, (session, returnTo, csrfToken) =>
-      createRegistrationFlow(deps, { type: 'browser', requestUrl: requestUrl(deps, c), returnTo, csrfToken, session }),
+      createRegistrationFlow(deps, { type: 'browser', requestUrl: requestUrl(deps, c), returnTo, csrfToken, session, clientIp: c.get('client').ip }),
     ),
   );
 
@@ -60,8 +61,15 @@ export function selfServiceBrowserRoutes(deps: Deps): Hono<AppEnv> {
         throw forbidden('Unable to log out because the logout token in the URL query does not match the session cookie.');
       }
       await deps.store.revokeSession(session.id);
+    } else {
+      // No live session in the cookie: the link was opened in another browser, a private window, or after the
+      // cookie was lost. Kratos then answers that there is no session and the session lives on (updateLogoutFlow in
+      // https://github.com/ory/kratos/blob/master/selfservice/flow/logout/handler.go); here the token itself names the
+      // session it ends (only its SHA-256 is stored, and it is unguessable, like the session token).
+      const named = await deps.store.findSessionByLogoutTokenHash(hashToken(presented));
+      if (named?.active) await deps.store.revokeSession(named.id);
     }
-    // Without a live session there is nothing to end; the browser still leaves with its stale cookie cleared.
+    // The browser leaves with its cookie cleared, whether or not there was a session to end.
     c.header('Set-Cookie', clearedSessionCookie(config), { append: true });
     if (isJsonRequest(c.req.raw.headers)) return c.body(null, 204);
     return c.redirect(returnTo, 303);

@@ -6,6 +6,7 @@ import { browserFlowInitUrl, logoutUrl } from '../../selfservice/browser-urls.js
 import { csrfCookieToken, ensureFlowBelongsToBrowser } from '../../selfservice/csrf-guard.js';
 import { csrfTokenOf, isExpired, loadFlow } from '../../selfservice/flow-lifecycle.js';
 import { presentFlow } from '../../selfservice/present-flow.js';
+import { ensureFlowCreationAllowed } from '../../selfservice/rate-limits.js';
 import type { UiContainer } from '../../selfservice/ui-nodes.js';
 import { extractSessionToken, findActiveSession } from '../../session/session-credentials.js';
 import type { Flow, FlowKind } from '../../store/types.js';
@@ -26,11 +27,15 @@ export function uiRoutes(deps: Deps): Hono<AppEnv> {
   for (const kind of ['login', 'registration'] as const) {
     app.get(`/ui/${kind}`, async (c) => {
       const flow = await browserFlowOrNull(deps, kind, c.req.query('flow'));
-      // No flow, an unknown or expired one: start a fresh flow, which comes back here with ?flow=.
-      if (!flow || isExpired(flow, deps.now())) return c.redirect(browserFlowInitUrl(config, kind, flow?.returnTo ?? c.req.query('return_to') ?? null), 303);
+      // No flow, an unknown or expired one: start a fresh flow, which comes back here with ?flow=. The init
+      // endpoint counts the new flow; an address already over its limit is refused here, without a redirect.
+      if (!flow || isExpired(flow, deps.now())) {
+        await ensureFlowCreationAllowed(deps, c.get('client').ip);
+        return c.redirect(browserFlowInitUrl(config, kind, flow?.returnTo ?? c.req.query('return_to') ?? null), 303);
+      }
       const headers = c.req.raw.headers;
-      ensureFlowBelongsToBrowser(headers, config.serve.public.baseUrl, csrfTokenOf(flow), browserFlowInitUrl(config, kind, flow.returnTo));
-      const ui = presentFlow(flow, csrfCookieToken(headers, config.serve.public.baseUrl)).ui as UiContainer;
+      ensureFlowBelongsToBrowser(headers, config.serve.public.base_url, csrfTokenOf(flow), browserFlowInitUrl(config, kind, flow.returnTo));
+      const ui = presentFlow(flow, csrfCookieToken(headers, config.serve.public.base_url)).ui as UiContainer;
       const other: FlowKind = kind === 'login' ? 'registration' : 'login';
       return htmlResponse(renderFlowPage({ kind, ui, otherFlowUrl: browserFlowInitUrl(config, other, flow.returnTo) }));
     });
@@ -39,7 +44,7 @@ export function uiRoutes(deps: Deps): Hono<AppEnv> {
   app.get('/ui/welcome', async (c) => {
     const token = extractSessionToken(c.req.raw.headers, config.session.cookie.name);
     const session = token ? await findActiveSession(deps.store, token, deps.now()) : null;
-    const whoami = joinUrl(config.serve.public.baseUrl, 'sessions/whoami');
+    const whoami = joinUrl(config.serve.public.base_url, 'sessions/whoami');
     return htmlResponse(
       renderWelcomePage({
         signedIn:
@@ -50,7 +55,7 @@ export function uiRoutes(deps: Deps): Hono<AppEnv> {
                 expiresAt: session.expiresAt,
                 logoutUrl: logoutUrl(config, token).url,
                 whoamiUrl: whoami,
-                tokenizeUrls: [...config.session.tokenizerTemplates.keys()].map((template) => ({ template, url: `${whoami}?tokenize_as=${encodeURIComponent(template)}` })),
+                tokenizeUrls: [...config.session.whoami.tokenizer.templates.keys()].map((template) => ({ template, url: `${whoami}?tokenize_as=${encodeURIComponent(template)}` })),
               }
             : null,
         loginUrl: browserFlowInitUrl(config, 'login'),

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { joinUrl } from '../../config/join-url.js';
 import type { Deps } from '../../deps.js';
+import { jwksMaxAgeSeconds } from '../../tokenizer/published-keys.js';
 import type { AppEnv } from '../app-env.js';
 
 /**
@@ -10,8 +11,8 @@ import type { AppEnv } from '../app-env.js';
 export function wellKnownRoutes(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const jwksBody = deps.keys?.jwksBody ?? '{"keys":[]}';
-  const maxAge = deps.keys?.maxAgeSeconds ?? deps.config.tessera.jwksMaxAgeSeconds;
-  const issuer = deps.config.serve.public.baseUrl;
+  const maxAge = deps.keys?.maxAgeSeconds ?? jwksMaxAgeSeconds(deps.config);
+  const issuer = deps.config.serve.public.base_url;
   const discovery = JSON.stringify({ issuer, jwks_uri: joinUrl(issuer, '.well-known/jwks.json') });
   const cors = (headers: Record<string, string>): Record<string, string> => ({ ...headers, 'Access-Control-Allow-Origin': '*' });
 

@@ -8,7 +8,12 @@ const MIN_COST = 4;
 const MAX_COST = 31;
 /** Kratos refuses imported bcrypt hashes above cost 15 (about 2 s per login). */
 const MAX_IMPORT_COST = 15;
-/** bcrypt only reads 72 bytes; Kratos treats longer passwords as a mismatch rather than silently truncating. */
+/**
+ * bcrypt keys Blowfish with at most 72 bytes of the password; whatever follows does not change the hash. A hash
+ * made elsewhere (PHP, Python, Go before it refused long inputs, glibc's crypt) from a longer password therefore
+ * verifies with any password sharing those 72 bytes, and that is how it is checked here: as bcrypt defines it,
+ * not as a mismatch, which would lock out every imported user with a long passphrase.
+ */
 const MAX_PASSWORD_BYTES = 72;
 
 /**
@@ -27,10 +32,13 @@ export const bcryptFormat: HashFormat = {
     if (cost < MIN_COST || cost > MAX_COST) return 'unparseable';
     return cost > MAX_IMPORT_COST ? 'out_of_bounds' : 'ok';
   },
+  costClass: (hash) => `bcrypt$${hash.split('$')[2] ?? ''}`,
   async verify(hash, password) {
-    if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return false;
+    // The cut is explicit (and on bytes: it may split a UTF-8 character, as it does in every bcrypt) rather than
+    // left to the addon.
+    const key = Buffer.from(password, 'utf8').subarray(0, MAX_PASSWORD_BYTES);
     try {
-      return await bcrypt.compare(password, hash.replace(BCRYPT_PREFIX, '$2b$'));
+      return await bcrypt.compare(key, hash.replace(BCRYPT_PREFIX, '$2b$'));
     } catch {
       return false;
     }

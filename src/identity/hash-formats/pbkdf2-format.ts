@@ -2,6 +2,7 @@ import { pbkdf2, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import type { HashFormat } from '../password-hasher.js';
 import { decodeRawStdBase64 } from './phc-base64.js';
+import { phcCostClass } from './phc-cost-class.js';
 
 const pbkdf2Async = promisify(pbkdf2);
 const PBKDF2_PREFIX = /^\$pbkdf2-sha[0-9]{1,3}\$/;
@@ -30,6 +31,7 @@ export const pbkdf2Format: HashFormat = {
     if (parsed === null) return 'unparseable';
     return parsed.iterations < 1 || parsed.iterations > MAX_ITERATIONS ? 'out_of_bounds' : 'ok';
   },
+  costClass: phcCostClass,
   async verify(hash, password) {
     const parsed = decodePbkdf2(hash);
     if (!parsed || parsed.iterations < 1 || parsed.iterations > MAX_ITERATIONS || parsed.key.length === 0) return false;

@@ -1,6 +1,7 @@
 import { scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { HashFormat } from '../password-hasher.js';
 import { decodePaddedStdBase64 } from './phc-base64.js';
+import { phcCostClass } from './phc-cost-class.js';
 
 const SCRYPT_PREFIX = /^\$scrypt\$/;
 const PARAMS = /^ln=(\d+),r=(\d+),p=(\d+)$/;
@@ -31,6 +32,7 @@ export const scryptFormat: HashFormat = {
     if (parsed === null) return 'unparseable';
     return withinBounds(parsed) ? 'ok' : 'out_of_bounds';
   },
+  costClass: phcCostClass,
   async verify(hash, password) {
     const parsed = decodeScrypt(hash);
     if (!parsed || !withinBounds(parsed) || parsed.key.length === 0) return false;

@@ -1,5 +1,6 @@
 import { DrizzleQueryError } from 'drizzle-orm/errors';
-import { badRequest, DatabaseUnavailableError, type KratosError } from '../../errors/kratos-error.js';
+import { badRequest, type KratosError } from '../../errors/kratos-error.js';
+import { DatabaseUnavailableError } from '../errors.js';
 
 /**
  * What a PostgreSQL or driver failure means to a client. Connection loss, a database that is shutting down or

@@ -7,6 +7,8 @@ export interface PostgresStoreOptions {
   statementTimeoutMs?: number;
   /** `tessera.database.session_cache_max_entries`: decoded whoami rows remembered (session-lookup.ts). */
   sessionCacheMaxEntries?: number;
+  /** `tessera.database.migration_lock_timeout`: how long `migrate()` waits for another instance's migration. */
+  migrationLockTimeoutMs?: number;
 }
 
 const DEFAULT_MAX_CONNECTIONS = 10;

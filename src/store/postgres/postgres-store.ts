@@ -1,13 +1,15 @@
 import { and, asc, count, desc, eq, gt, inArray, lt, lte, ne, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError, FlowAlreadyCompletedError, importSkipReason } from '../errors.js';
-import { credentialsByIdentity, credentialToRow, flowFromRow, flowToRow, identityFromRow, identityToRow, sessionWithIdentityFromRows, sessionFromRow, sessionToRow } from '../rows.js';
+import { credentialsByIdentity, credentialToRow, flowFromRow, flowToRow, identityFromRow, identityToRow, sessionWithIdentityFromRows, sessionFromRow, sessionToRow, withProviderEntry } from '../rows.js';
 import { bucketStartOf, slidingWindowCount } from '../sliding-window.js';
 import { DEFAULT_SESSION_CACHE_ENTRIES, type Store } from '../store.js';
 import type {
   Credential,
   CredentialType,
+  ExpiringKind,
   Flow,
   FlowCompletion,
   Identity,
@@ -15,6 +17,7 @@ import type {
   ImportOutcome,
   JsonObject,
   NewSession,
+  OidcProviderLinkEntry,
   Session,
   SessionCountQuery,
   SessionPageQuery,
@@ -45,6 +48,7 @@ export class PostgresStore implements Store {
   private readonly db: Db;
   private readonly config: pg.PoolConfig;
   private readonly sessionLookup: PostgresSessionLookup;
+  private readonly migrationLockTimeoutMs: number | undefined;
   private closed = false;
 
   /** Opens the pool lazily: nothing connects until the first query (usually `migrate()` at start). */
@@ -54,6 +58,7 @@ export class PostgresStore implements Store {
 
   private constructor(dsn: string, options: PostgresStoreOptions) {
     this.config = poolConfigFor(dsn, options);
+    this.migrationLockTimeoutMs = options.migrationLockTimeoutMs;
     this.pool = new pg.Pool(this.config);
     // When the database goes away, idle connections and connections in use between two statements of a
     // transaction report it as an 'error' event. Unheard, that event would end the process; the queries
@@ -66,7 +71,7 @@ export class PostgresStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    await migrateUnderAdvisoryLock(this.config);
+    await migrateUnderAdvisoryLock(this.config, { lockTimeoutMs: this.migrationLockTimeoutMs });
   }
 
   async ping(): Promise<void> {
@@ -178,20 +183,18 @@ export class PostgresStore implements Store {
 
   async listIdentities(query: IdentityPageQuery): Promise<Identity[]> {
     const ids = query.ids?.filter((id) => !hasNulCharacter(id));
-    if (hasNulCharacter(query.after, query.credentialsIdentifier)) return [];
+    const wanted = query.credentialIdentifiers?.filter(({ identifier }) => !hasNulCharacter(identifier));
+    if (hasNulCharacter(query.after)) return [];
     const conditions = [];
     if (query.after) conditions.push(gt(identities.id, query.after));
     if (ids) conditions.push(inArray(identities.id, ids.length ? ids : ['']));
-    if (query.credentialsIdentifier !== undefined) {
-      conditions.push(
-        inArray(
-          identities.id,
-          this.db
-            .select({ id: identityCredentialIdentifiers.identityId })
-            .from(identityCredentialIdentifiers)
-            .where(eq(identityCredentialIdentifiers.identifier, query.credentialsIdentifier)),
-        ),
-      );
+    if (wanted !== undefined) {
+      const matches = wanted.map(({ type, identifier }) => and(eq(identityCredentialIdentifiers.type, type), eq(identityCredentialIdentifiers.identifier, identifier)));
+      const owners = this.db
+        .select({ id: identityCredentialIdentifiers.identityId })
+        .from(identityCredentialIdentifiers)
+        .where(matches.length > 0 ? or(...matches) : sql`false`);
+      conditions.push(inArray(identities.id, owners));
     }
     const rows = await this.db
       .select()
@@ -232,6 +235,39 @@ export class PostgresStore implements Store {
       .where(and(eq(identityCredentials.identityId, identityId), eq(identityCredentials.type, type)));
   }
 
+  async addOidcProviderLink(identityId: string, link: OidcProviderLinkEntry, now: Date): Promise<boolean> {
+    if (hasNulCharacter(identityId)) return false;
+    return this.db.transaction(async (tx) => {
+      // The identity's row lock serializes links to one identity (each reads and rewrites the credential's
+      // config); NO KEY UPDATE leaves sessions of the identity free to be created meanwhile.
+      const [identity] = await tx.select({ id: identities.id }).from(identities).where(eq(identities.id, identityId)).for('no key update');
+      if (!identity) return false;
+      const [inserted] = await tx.insert(identityCredentialIdentifiers).values({ type: 'oidc', identifier: link.identifier, identityId }).onConflictDoNothing().returning({ identityId: identityCredentialIdentifiers.identityId });
+      if (!inserted) {
+        const [owner] = await tx
+          .select({ identityId: identityCredentialIdentifiers.identityId })
+          .from(identityCredentialIdentifiers)
+          .where(and(eq(identityCredentialIdentifiers.type, 'oidc'), eq(identityCredentialIdentifiers.identifier, link.identifier)));
+        if (owner?.identityId === identityId) return true;
+        throw new DuplicateCredentialIdentifierError(link.identifier);
+      }
+      const [credential] = await tx
+        .select({ config: identityCredentials.config })
+        .from(identityCredentials)
+        .where(and(eq(identityCredentials.identityId, identityId), eq(identityCredentials.type, 'oidc')));
+      if (credential) {
+        await tx
+          .update(identityCredentials)
+          .set({ config: withProviderEntry(credential.config, link.provider), updatedAt: now })
+          .where(and(eq(identityCredentials.identityId, identityId), eq(identityCredentials.type, 'oidc')));
+      } else {
+        await tx.insert(identityCredentials).values({ identityId, type: 'oidc', config: { providers: [link.provider] }, version: 0, createdAt: now, updatedAt: now });
+      }
+      await tx.update(identities).set({ updatedAt: now }).where(eq(identities.id, identityId));
+      return true;
+    });
+  }
+
   async deleteIdentity(id: string): Promise<boolean> {
     if (hasNulCharacter(id)) return false;
     return rowsAffected(await this.db.delete(identities).where(eq(identities.id, id))) > 0;
@@ -249,10 +285,11 @@ export class PostgresStore implements Store {
   /** The compare-and-set of FlowCompletion: the row lock of the UPDATE serializes concurrent completions. */
   private async completeFlow(tx: Tx, completion: FlowCompletion): Promise<void> {
     const { id, createdAt: _createdAt, ...fields } = flowToRow({ ...completion.flow, state: 'passed_challenge' });
+    const unchanged = completion.expectedUpdatedAt ? eq(selfserviceFlows.updatedAt, completion.expectedUpdatedAt) : ne(selfserviceFlows.state, 'passed_challenge');
     const result = await tx
       .update(selfserviceFlows)
       .set(fields)
-      .where(and(eq(selfserviceFlows.id, id), ne(selfserviceFlows.state, 'passed_challenge')));
+      .where(and(eq(selfserviceFlows.id, id), unchanged));
     if (rowsAffected(result) === 0) throw new FlowAlreadyCompletedError();
   }
 
@@ -365,15 +402,13 @@ export class PostgresStore implements Store {
     await this.db.update(selfserviceFlows).set(fields).where(and(eq(selfserviceFlows.id, flow.id), notReopening));
   }
 
-  async deleteExpiredFlows(before: Date): Promise<number> {
-    return rowsAffected(await this.db.delete(selfserviceFlows).where(lt(selfserviceFlows.expiresAt, before)));
+  async updateFlowIfUnchanged(flow: Flow, expectedUpdatedAt: Date): Promise<boolean> {
+    const { id, createdAt: _createdAt, ...fields } = flowToRow(flow);
+    // The UPDATE's row lock makes concurrent ones wait; each then re-checks the condition on the committed row.
+    return rowsAffected(await this.db.update(selfserviceFlows).set(fields).where(and(eq(selfserviceFlows.id, id), eq(selfserviceFlows.updatedAt, expectedUpdatedAt)))) > 0;
   }
 
   // --- rate limiting ----------------------------------------------------------------------------
-
-  async deleteStaleRateLimitBuckets(before: Date): Promise<number> {
-    return rowsAffected(await this.db.delete(rateLimitBuckets).where(lt(rateLimitBuckets.bucketStart, before.getTime())));
-  }
 
   async hitRateLimit(key: string, windowMs: number, now: Date): Promise<number> {
     const nowMs = now.getTime();
@@ -396,7 +431,50 @@ export class PostgresStore implements Store {
     if (!counts) throw new Error('the rate-limit upsert returned no row');
     return slidingWindowCount(counts.previous, counts.current, (nowMs - bucketStart) / windowMs);
   }
+
+  async countRateLimit(key: string, windowMs: number, now: Date): Promise<number> {
+    const nowMs = now.getTime();
+    const bucketStart = bucketStartOf(nowMs, windowMs);
+    const rows = await this.db
+      .select({ bucketStart: rateLimitBuckets.bucketStart, count: rateLimitBuckets.count })
+      .from(rateLimitBuckets)
+      .where(and(eq(rateLimitBuckets.key, key), inArray(rateLimitBuckets.bucketStart, [bucketStart, bucketStart - windowMs])));
+    const countAt = (start: number): number => rows.find((row) => Number(row.bucketStart) === start)?.count ?? 0;
+    return slidingWindowCount(countAt(bucketStart - windowMs), countAt(bucketStart), (nowMs - bucketStart) / windowMs);
+  }
+
+  async refundRateLimit(key: string, windowMs: number, hitAt: Date): Promise<void> {
+    const bucketStart = bucketStartOf(hitAt.getTime(), windowMs);
+    await this.db
+      .update(rateLimitBuckets)
+      .set({ count: sql`${rateLimitBuckets.count} - 1` })
+      .where(and(eq(rateLimitBuckets.key, key), eq(rateLimitBuckets.bucketStart, bucketStart), gt(rateLimitBuckets.count, 0)));
+  }
+
+  // --- expired rows -----------------------------------------------------------------------------
+
+  async deleteExpired(kind: ExpiringKind, before: Date, limit: number): Promise<number> {
+    const { table, time, value, indexed } = EXPIRING_COLUMNS[kind];
+    const order = indexed ? sql` order by ${time}` : sql``;
+    const { rowCount } = await this.db.execute(
+      sql`delete from ${table} where ctid = any(array(select ctid from ${table} where ${time} <= ${value(before)}${order} limit ${limit} for update skip locked))`,
+    );
+    return rowCount ?? 0;
+  }
 }
+
+/**
+ * The table and time column of each kind of expiring row, the time as that column holds it, and whether an index
+ * orders the rows by it (oldest first costs nothing then; rate-limit buckets have no such index, their writes are
+ * the hot ones, and any expired rows will do). Batches are picked by ctid with FOR UPDATE SKIP LOCKED: the delete
+ * is one statement, and instances cleaning up at the same moment take different rows instead of waiting for each
+ * other's.
+ */
+const EXPIRING_COLUMNS: Record<ExpiringKind, { table: PgTable; time: PgColumn; value: (before: Date) => Date | number; indexed: boolean }> = {
+  sessions: { table: sessions, time: sessions.expiresAt, value: (before) => before, indexed: true },
+  flows: { table: selfserviceFlows, time: selfserviceFlows.expiresAt, value: (before) => before, indexed: true },
+  rate_limit_buckets: { table: rateLimitBuckets, time: rateLimitBuckets.bucketStart, value: (before) => before.getTime(), indexed: false },
+};
 
 /** Unique violations that mean something to callers, by the constraint that was violated. */
 function uniqueViolationOf(error: unknown): Error | null {

@@ -90,6 +90,7 @@ export const sessions = pgTable(
     uniqueIndex('sessions_logout_token_hash_idx').on(t.logoutTokenHash),
     index('sessions_identity_idx').on(t.identityId),
     index('sessions_created_at_idx').on(t.createdAt, t.id),
+    index('sessions_expires_at_idx').on(t.expiresAt),
   ],
 );
 

@@ -79,6 +79,8 @@ export const sessions = sqliteTable(
     index('sessions_identity_idx').on(t.identityId),
     // The admin API lists sessions newest first (Kratos's order).
     index('sessions_created_at_idx').on(t.createdAt, t.id),
+    // The clean-up deletes expired sessions in batches, oldest first (src/runtime/cleanup.ts).
+    index('sessions_expires_at_idx').on(t.expiresAt),
   ],
 );
 

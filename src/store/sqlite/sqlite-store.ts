@@ -2,14 +2,17 @@ import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import { and, asc, count, desc, eq, gt, inArray, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { translateUniqueViolation } from './unique-violation.js';
-import { FlowAlreadyCompletedError } from '../errors.js';
+import { DuplicateCredentialIdentifierError, FlowAlreadyCompletedError } from '../errors.js';
 import { bucketStartOf, slidingWindowCount } from '../sliding-window.js';
 import { DEFAULT_SESSION_CACHE_ENTRIES, type Store } from '../store.js';
 import type {
   Credential,
+  CredentialIdentifier,
   CredentialType,
+  ExpiringKind,
   Flow,
   FlowCompletion,
   Identity,
@@ -17,11 +20,13 @@ import type {
   ImportOutcome,
   JsonObject,
   NewSession,
+  OidcProviderLinkEntry,
   Session,
   SessionCountQuery,
   SessionPageQuery,
   SessionWithIdentity,
 } from '../types.js';
+import { CommitSync } from './commit-sync.js';
 import { SqliteImportStatements } from './import-statements.js';
 import { openSqliteDatabase } from './open-database.js';
 import { PerTurnBatch } from '../per-turn-batch.js';
@@ -29,7 +34,7 @@ import { SessionCache } from './session-cache.js';
 import { prepareSessionLookup, type SessionLookup } from './session-lookup.js';
 import * as schema from './schema.js';
 import { identities, identityCredentialIdentifiers, identityCredentials, rateLimitBuckets, selfserviceFlows, sessions } from './schema.js';
-import { credentialsByIdentity, credentialToRow, flowFromRow, flowToRow, identityFromRow, identityToRow, sessionWithIdentityFromRows, sessionFromRow, sessionToRow } from '../rows.js';
+import { credentialsByIdentity, credentialToRow, flowFromRow, flowToRow, identityFromRow, identityToRow, sessionWithIdentityFromRows, sessionFromRow, sessionToRow, withProviderEntry } from '../rows.js';
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../migrations/sqlite', import.meta.url));
 
@@ -50,6 +55,7 @@ export class SqliteStore implements Store {
   /** Whoami lookups, answered per event-loop turn from the cache (one read of its stamp per turn). */
   private readonly sessionLookups: PerTurnBatch<SessionWithIdentity> | null;
   private importStatements: SqliteImportStatements | null = null;
+  private readonly commitSync: CommitSync;
 
   /** `sessionCacheMaxEntries`: bound of the whoami cache (session-cache.ts); 0 turns it off. */
   constructor(dsn: string, options: { sessionCacheMaxEntries?: number } = {}) {
@@ -61,6 +67,15 @@ export class SqliteStore implements Store {
     this.sessionCache = cacheEntries > 0 ? new SessionCache(this.sqlite, cacheEntries) : null;
     const cache = this.sessionCache;
     this.sessionLookups = cache ? new PerTurnBatch((tokenHashes) => cache.lookupAll(tokenHashes, (tokenHash) => this.loadSession(tokenHash))) : null;
+    this.commitSync = CommitSync.of(this.sqlite);
+  }
+
+  /**
+   * Runs a write whose loss in a power cut is harmless (a self-service flow, which the user simply starts again,
+   * or a rate-limit counter) without the fsync that `synchronous = FULL` makes every commit pay (commit-sync.ts).
+   */
+  private withoutCommitSync<T>(write: () => T): T {
+    return this.commitSync.relaxedFor(write);
   }
 
   private migrateNow(): void {
@@ -168,17 +183,7 @@ export class SqliteStore implements Store {
     const conditions = [];
     if (query.after) conditions.push(gt(identities.id, query.after));
     if (query.ids) conditions.push(inArray(identities.id, query.ids.length ? query.ids : ['']));
-    if (query.credentialsIdentifier !== undefined) {
-      conditions.push(
-        inArray(
-          identities.id,
-          this.db
-            .select({ id: identityCredentialIdentifiers.identityId })
-            .from(identityCredentialIdentifiers)
-            .where(eq(identityCredentialIdentifiers.identifier, query.credentialsIdentifier)),
-        ),
-      );
-    }
+    if (query.credentialIdentifiers !== undefined) conditions.push(inArray(identities.id, this.ownersOf(query.credentialIdentifiers)));
     const rows = this.db
       .select()
       .from(identities)
@@ -188,6 +193,15 @@ export class SqliteStore implements Store {
       .offset(query.offset ?? 0)
       .all();
     return this.withCredentials(rows.map(identityFromRow), query.withCredentials);
+  }
+
+  /** The ids of the identities owning any of these identifiers, through the (type, identifier) primary key. */
+  private ownersOf(wanted: CredentialIdentifier[]) {
+    const matches = wanted.map(({ type, identifier }) => and(eq(identityCredentialIdentifiers.type, type), eq(identityCredentialIdentifiers.identifier, identifier)));
+    return this.db
+      .select({ id: identityCredentialIdentifiers.identityId })
+      .from(identityCredentialIdentifiers)
+      .where(matches.length > 0 ? or(...matches) : sql`0`);
   }
 
   async countIdentities(): Promise<number> {
@@ -218,6 +232,42 @@ export class SqliteStore implements Store {
       .run();
   }
 
+  async addOidcProviderLink(identityId: string, link: OidcProviderLinkEntry, now: Date): Promise<boolean> {
+    // IMMEDIATE: the credential's config is read and rewritten under the write lock, so two links added at
+    // once (from this or another process) both end up in it.
+    return this.db.transaction(
+      (tx) => {
+        if (!tx.select({ id: identities.id }).from(identities).where(eq(identities.id, identityId)).get()) return false;
+        const owner = tx
+          .select({ identityId: identityCredentialIdentifiers.identityId })
+          .from(identityCredentialIdentifiers)
+          .where(and(eq(identityCredentialIdentifiers.type, 'oidc'), eq(identityCredentialIdentifiers.identifier, link.identifier)))
+          .get();
+        if (owner) {
+          if (owner.identityId === identityId) return true;
+          throw new DuplicateCredentialIdentifierError(link.identifier);
+        }
+        tx.insert(identityCredentialIdentifiers).values({ type: 'oidc', identifier: link.identifier, identityId }).run();
+        const credential = tx
+          .select({ config: identityCredentials.config })
+          .from(identityCredentials)
+          .where(and(eq(identityCredentials.identityId, identityId), eq(identityCredentials.type, 'oidc')))
+          .get();
+        if (credential) {
+          tx.update(identityCredentials)
+            .set({ config: withProviderEntry(credential.config, link.provider), updatedAt: now })
+            .where(and(eq(identityCredentials.identityId, identityId), eq(identityCredentials.type, 'oidc')))
+            .run();
+        } else {
+          tx.insert(identityCredentials).values({ identityId, type: 'oidc', config: { providers: [link.provider] }, version: 0, createdAt: now, updatedAt: now }).run();
+        }
+        tx.update(identities).set({ updatedAt: now }).where(eq(identities.id, identityId)).run();
+        return true;
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
   async deleteIdentity(id: string): Promise<boolean> {
     return this.db.delete(identities).where(eq(identities.id, id)).run().changes > 0;
   }
@@ -234,13 +284,14 @@ export class SqliteStore implements Store {
     );
   }
 
-  /** The compare-and-set of FlowCompletion: only a flow not yet completed may be completed. */
+  /** The compare-and-set of FlowCompletion: only a flow not yet completed (or not changed since) may be completed. */
   private completeFlow(tx: Tx, completion: FlowCompletion): void {
     const { id, createdAt: _createdAt, ...fields } = flowToRow({ ...completion.flow, state: 'passed_challenge' });
+    const unchanged = completion.expectedUpdatedAt ? eq(selfserviceFlows.updatedAt, completion.expectedUpdatedAt) : ne(selfserviceFlows.state, 'passed_challenge');
     const changed = tx
       .update(selfserviceFlows)
       .set(fields)
-      .where(and(eq(selfserviceFlows.id, id), ne(selfserviceFlows.state, 'passed_challenge')))
+      .where(and(eq(selfserviceFlows.id, id), unchanged))
       .run().changes;
     if (changed === 0) throw new FlowAlreadyCompletedError();
   }
@@ -339,7 +390,7 @@ export class SqliteStore implements Store {
   // --- flows ------------------------------------------------------------------------------------
 
   async createFlow(flow: Flow): Promise<void> {
-    this.db.insert(selfserviceFlows).values(flowToRow(flow)).run();
+    this.withoutCommitSync(() => this.db.insert(selfserviceFlows).values(flowToRow(flow)).run());
   }
 
   async getFlow(id: string): Promise<Flow | null> {
@@ -350,11 +401,12 @@ export class SqliteStore implements Store {
   async updateFlow(flow: Flow): Promise<void> {
     const { id: _id, createdAt: _createdAt, ...fields } = flowToRow(flow);
     const notReopening = flow.state === 'passed_challenge' ? undefined : ne(selfserviceFlows.state, 'passed_challenge');
-    this.db.update(selfserviceFlows).set(fields).where(and(eq(selfserviceFlows.id, flow.id), notReopening)).run();
+    this.withoutCommitSync(() => this.db.update(selfserviceFlows).set(fields).where(and(eq(selfserviceFlows.id, flow.id), notReopening)).run());
   }
 
-  async deleteExpiredFlows(before: Date): Promise<number> {
-    return this.db.delete(selfserviceFlows).where(lt(selfserviceFlows.expiresAt, before)).run().changes;
+  async updateFlowIfUnchanged(flow: Flow, expectedUpdatedAt: Date): Promise<boolean> {
+    const { id, createdAt: _createdAt, ...fields } = flowToRow(flow);
+    return this.db.update(selfserviceFlows).set(fields).where(and(eq(selfserviceFlows.id, id), eq(selfserviceFlows.updatedAt, expectedUpdatedAt))).run().changes > 0;
   }
 
   // --- rate limiting ----------------------------------------------------------------------------
@@ -364,7 +416,7 @@ export class SqliteStore implements Store {
     const bucketStart = bucketStartOf(nowMs, windowMs);
     // IMMEDIATE takes the write lock at BEGIN: hits from other processes on the same file wait (busy_timeout)
     // and count in turn, and nothing is read from a snapshot that another writer has changed since.
-    return this.db.transaction((tx) => {
+    return this.withoutCommitSync(() => this.db.transaction((tx) => {
       const current = tx
         .insert(rateLimitBuckets)
         .values({ key, bucketStart, count: 1 })
@@ -378,10 +430,49 @@ export class SqliteStore implements Store {
         .get();
       tx.delete(rateLimitBuckets).where(and(eq(rateLimitBuckets.key, key), lt(rateLimitBuckets.bucketStart, bucketStart - windowMs))).run();
       return slidingWindowCount(previous?.count ?? 0, current.count, (nowMs - bucketStart) / windowMs);
-    }, { behavior: 'immediate' });
+    }, { behavior: 'immediate' }));
   }
 
-  async deleteStaleRateLimitBuckets(before: Date): Promise<number> {
-    return this.db.delete(rateLimitBuckets).where(lt(rateLimitBuckets.bucketStart, before.getTime())).run().changes;
+  async countRateLimit(key: string, windowMs: number, now: Date): Promise<number> {
+    const nowMs = now.getTime();
+    const bucketStart = bucketStartOf(nowMs, windowMs);
+    const counts = this.db
+      .select({ bucketStart: rateLimitBuckets.bucketStart, count: rateLimitBuckets.count })
+      .from(rateLimitBuckets)
+      .where(and(eq(rateLimitBuckets.key, key), inArray(rateLimitBuckets.bucketStart, [bucketStart, bucketStart - windowMs])))
+      .all();
+    const countAt = (start: number): number => counts.find((c) => c.bucketStart === start)?.count ?? 0;
+    return slidingWindowCount(countAt(bucketStart - windowMs), countAt(bucketStart), (nowMs - bucketStart) / windowMs);
+  }
+
+  async refundRateLimit(key: string, windowMs: number, hitAt: Date): Promise<void> {
+    const bucketStart = bucketStartOf(hitAt.getTime(), windowMs);
+    this.withoutCommitSync(() =>
+      this.db
+        .update(rateLimitBuckets)
+        .set({ count: sql`${rateLimitBuckets.count} - 1` })
+        .where(and(eq(rateLimitBuckets.key, key), eq(rateLimitBuckets.bucketStart, bucketStart), gt(rateLimitBuckets.count, 0)))
+        .run(),
+    );
+  }
+
+  // --- expired rows -----------------------------------------------------------------------------
+
+  async deleteExpired(kind: ExpiringKind, before: Date, limit: number): Promise<number> {
+    const { table, time, indexed } = EXPIRING_COLUMNS[kind];
+    // By rowid: one pass picks the batch and the delete touches only it. Oldest first where an index gives that
+    // order for free; elsewhere a sort would read the whole table for every batch, and any expired rows will do.
+    const order = indexed ? sql` order by ${time}` : sql``;
+    return this.db.run(sql`delete from ${table} where rowid in (select rowid from ${table} where ${time} <= ${before.getTime()}${order} limit ${limit})`).changes;
   }
 }
+
+/**
+ * The table and time column of each kind of expiring row (times are epoch milliseconds in every column), and
+ * whether an index orders the rows by it (rate-limit buckets have none: their writes are the hot ones).
+ */
+const EXPIRING_COLUMNS: Record<ExpiringKind, { table: SQLiteTable; time: SQLiteColumn; indexed: boolean }> = {
+  sessions: { table: sessions, time: sessions.expiresAt, indexed: true },
+  flows: { table: selfserviceFlows, time: selfserviceFlows.expiresAt, indexed: true },
+  rate_limit_buckets: { table: rateLimitBuckets, time: rateLimitBuckets.bucketStart, indexed: false },
+};

@@ -1,4 +1,4 @@
-import { badRequest } from '../../errors/kratos-error.js';
+import { unknownTemplate } from '../../errors/kratos-error.js';
 import { sessionText, type ClaimsMapper, type SessionDocument } from '../claims-mapper.js';
 import { claimsOf, type EvaluationResult } from './mapper-outcome.js';
 import { BoundedLru } from '../../cache/bounded-lru.js';
@@ -52,7 +52,7 @@ export class PooledClaimsMapper implements ClaimsMapper {
 
   async map(templateName: string, session: SessionDocument, claims: Record<string, unknown>): Promise<Record<string, unknown>> {
     const template = this.templates.get(templateName);
-    if (!template) throw badRequest(`Unable to find tokenizer template "${templateName}".`);
+    if (!template) throw unknownTemplate(templateName);
     const sessionJson = sessionText(session);
     if (!this.cache || template.plain) {
       return claimsOf((await this.pool.evaluate(template.index, sessionJson, JSON.stringify(claims), template.plain)).result);

@@ -1,4 +1,4 @@
-import { badRequest } from '../../errors/kratos-error.js';
+import { unknownTemplate } from '../../errors/kratos-error.js';
 import { sessionText, type ClaimsMapper, type MapperTemplate } from '../claims-mapper.js';
 import { claimsOf } from './mapper-outcome.js';
 import { evaluatePlainly } from './plain-evaluation.js';
@@ -13,7 +13,7 @@ export function createReferenceClaimsMapper(templates: MapperTemplate[]): Claims
   return {
     async map(templateName, session, claims) {
       const template = byName.get(templateName);
-      if (!template) throw badRequest(`Unable to find tokenizer template "${templateName}".`);
+      if (!template) throw unknownTemplate(templateName);
       return claimsOf(await evaluatePlainly(template.source, template.origin, sessionText(session), JSON.stringify(claims)));
     },
     async close() {},

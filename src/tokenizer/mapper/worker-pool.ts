@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { internalError, serviceUnavailable } from '../../errors/kratos-error.js';
+import { mapperWorkerCrashed, serviceUnavailable } from '../../errors/kratos-error.js';
 import type { EvaluationResult } from './mapper-outcome.js';
 import { MAX_STEP_BATCH, type InitMessage, type WorkerMessage, type WorkItem, type WorkMessage } from './worker-protocol.js';
 import { loaderFlags } from '../../runtime/loader-flags.js';
@@ -304,7 +304,7 @@ export class WorkerPool {
         else retry.push(job);
       } else if (job.alone && worker.pending.size === 1) {
         // It ran alone and the worker died without a word: it is the one that kills workers.
-        job.reject(workerKilled());
+        job.reject(mapperWorkerCrashed());
       } else {
         job.alone = true;
         retry.push(job);
@@ -371,7 +371,6 @@ function abortText(reason: 'timeout' | 'memory', options: WorkerPoolOptions): st
 }
 
 const engineStopped = (): Error => serviceUnavailable('The claims mapper engine has been stopped.');
-const workerKilled = (): Error => internalError('The claims mapper evaluation process crashed while evaluating this session.');
 const engineUnavailable = (): Error => serviceUnavailable('The claims mapper engine cannot start its worker processes.');
 
 function tail(worker: Worker): string {

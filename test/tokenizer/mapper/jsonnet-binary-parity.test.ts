@@ -1,3 +1,4 @@
+// test-stores: none
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ClaimsMapper } from '../../../src/tokenizer/claims-mapper.js';

@@ -1,3 +1,4 @@
+// test-stores: none
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { JsonnetImportSyntaxError, scanJsonnet } from '../../../src/tokenizer/mapper/jsonnet-source-scan.js';

@@ -1,3 +1,4 @@
+// test-stores: none
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createClaimsMapper } from '../../../src/tokenizer/mapper/create-claims-mapper.js';
