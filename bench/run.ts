@@ -6,6 +6,8 @@
  *   C  whoami?tokenize_as=postgrest, cold               (5,000 fresh sessions, each used once)
  *   D  the ceiling: a bare Hono app doing only the signing part of B, the way Tessera does it, same body
  *   E  whoami p99 while logins run steadily at the argon2 rate
+ *   F  whoami while flows are created at full speed from other addresses (bench/flow-flood.ts)
+ *   T  failed logins by kind of stored hash, against an unknown identifier (bench/login-timing.ts)
  *
  * Tessera runs as `tessera serve` runs with the shipped kratos.yml: default config, access log on (to a file).
  * Beside it, in the same interleaved rounds: the same with LOG_LEVEL=warn, and with --postgres the same on
@@ -25,6 +27,8 @@ import { runColdTokens } from './cases/cold-tokens.js';
 import { measureSigningLimit } from './cases/signing-limit.js';
 import { runSteadyRounds, type SteadyCase } from './cases/steady-rounds.js';
 import { runWhoamiDuringLogins } from './cases/whoami-during-logins.js';
+import { printFlowFlood, runFlowFlood } from './flow-flood.js';
+import { printLoginTiming, runLoginTiming } from './login-timing.js';
 import { nextMessage, request, spawnChild, startTessera, type BenchContext, type CaseResult, type TesseraProcess } from './harness.js';
 import { findLoadTool, type LoadTool } from './load-tool.js';
 
@@ -112,6 +116,9 @@ results.E = await runWhoamiDuringLogins(context, tessera);
 
 const servers = [tessera, quiet, ...(postgres ? [postgres] : [])];
 await Promise.all(servers.map((server) => request(server.child, { type: 'stop' }, 'stopped')));
+// F and T start servers of their own (SQLite), with the limits they are about.
+const flood = await runFlowFlood({ tool, dsn: null, workDir, durationS: options.durationS * options.rounds, connections: options.connections, threads: options.threads });
+const timing = await runLoginTiming({ dsn: null, workDir, rounds: 15 });
 const logLines = readFileSync(tessera.logFile, 'utf8').split('\n').filter((line) => line.includes('"msg":"request"')).length;
 
 // --- report ---------------------------------------------------------------------------------------------
@@ -163,6 +170,9 @@ for (const [key, label] of rows) {
   const r = get(key);
   console.log(`${label.padEnd(44)} ${r.rps.toFixed(0).padStart(9)} ${r.p50Ms.toFixed(2).padStart(10)} ${r.p99Ms.toFixed(2).padStart(9)} ${String(r.errors).padStart(8)}${r.note ? `   ${r.note}` : ''}`);
 }
+if (flood) printFlowFlood(flood);
+console.log('');
+printLoginTiming(timing);
 console.log('');
 console.log(`reference: raw Ed25519 signing limit of the ${signing.cores} cores: ${fmt(signing.signsPerSecond)} /s; D reaches ${((D.rps / signing.signsPerSecond) * 100).toFixed(0)} % of it`);
 console.log(`ratios: ${Object.entries(ratios).map(([name, value]) => `${name} ${value.toFixed(2)}`).join('   ')}`);
@@ -182,6 +192,8 @@ const report = {
   ratios,
   memoryAfterC: { serverRssBytes: cold.memory.serverRss, mapperWorkers: cold.memory.children },
   accessLogLines: logLines,
+  flowFlood: flood,
+  loginTiming: timing,
   targets: TARGETS,
   checks,
 };
