@@ -8,7 +8,7 @@ import { templatesOrAll } from './jwks-command.js';
 /**
  * `tessera config postgrest|hasura`: the settings a consumer needs to verify Tessera's tokens, printed as
  * `NAME='value'` lines for a shell or an env file. PostgREST cannot fetch a JWKS URL, so it gets the key set
- * itself; Hasura fetches and refreshes it from the JWKS URL (consumers.md §1.2, §2.1).
+ * itself; Hasura fetches and refreshes it from the JWKS URL. See docs/tokenizer.md (PostgREST, Hasura).
  */
 export const consumerConfigCommand: Command = {
   name: 'config',

@@ -7,6 +7,7 @@ import { createClaimsMapper } from '../tokenizer/mapper/create-claims-mapper.js'
 import { describeKratosError, loadMapperTemplate } from '../tokenizer/template-sources.js';
 import { buildTokenClaims } from '../tokenizer/token-claims.js';
 import { UsageError, type Command } from './command.js';
+import { isObject } from '../json/is-object.js';
 
 /**
  * `tessera tokenize`: a dry run for mapper authors. Prints the claims a template would put into a token for a
@@ -75,8 +76,4 @@ async function readSessionFile(path: string): Promise<Record<string, unknown>> {
   const { tokenized: _tokenized, ...rest } = session;
   const { credentials: _credentials, metadata_admin: _metadataAdmin, ...publicIdentity } = identity;
   return { ...rest, identity: publicIdentity };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -11,6 +11,7 @@ import { applyOverride, collectEnvOverrides } from './env-overrides.js';
 import { refuseNotImplemented, refuseNotImplementedEnv } from './not-implemented.js';
 import { configSchema, type ConfigValues } from './schema.js';
 import type { Config } from './types.js';
+import { isObject } from '../json/is-object.js';
 
 // ajv-formats ships CommonJS with a default export property.
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -91,13 +92,9 @@ function readYaml(file: string): Record<string, unknown> {
 function deepMerge(target: Record<string, unknown>, source: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(source)) {
     const existing = target[key];
-    if (isPlainObject(value) && isPlainObject(existing)) deepMerge(existing, value);
+    if (isObject(value) && isObject(existing)) deepMerge(existing, value);
     else target[key] = value;
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function pointerSegments(pointer: string): string[] {

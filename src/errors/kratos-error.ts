@@ -120,7 +120,8 @@ export const misdirectedRequest = (reason?: string, options: Omit<KratosErrorOpt
 export const serviceUnavailable = (reason?: string, options: Omit<KratosErrorOptions, 'reason'> = {}): KratosError =>
   new KratosError(503, { ...options, reason });
 
-/** The exact 401 Kratos writes for a missing, unknown, expired or inactive session (no `id`, see kratos.md §2.2). */
+/** The exact 401 Kratos writes for a missing, unknown, expired or inactive session (no `id`: the outer
+ * ErrNoSessionFound of https://github.com/ory/kratos/blob/master/session/manager_http.go carries none). */
 export const noActiveSession = (): KratosError => unauthorized('No valid session credentials found in the request.');
 
 /** DB not-found as Kratos writes it. */

@@ -9,7 +9,7 @@ import { csrfCookie } from './cookies.js';
  * The browser's anti-CSRF token: the one in its cookie when it has a valid one (so several tabs with flows of
  * their own keep working), otherwise a new one, sent as a cookie with this response.
  */
-export function ensureCsrfCookie(deps: Deps, c: Context<AppEnv>): string {
+export function ensureCsrfCookie(deps: Pick<Deps, 'config'>, c: Context<AppEnv>): string {
   const existing = csrfCookieToken(c.req.raw.headers, deps.config.serve.public.base_url);
   if (existing) return existing;
   const token = generateCsrfToken();

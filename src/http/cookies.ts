@@ -4,6 +4,12 @@ import { csrfCookieName } from '../selfservice/csrf-token.js';
 /**
  * The two cookies of browser flows, serialized by hand (RFC 6265 `Set-Cookie`). Both are HttpOnly, so scripts,
  * including injected ones, never see them; Secure whenever the public base URL is https.
+ *
+ * Not hono/cookie's setCookie: it percent-encodes every value (the anti-CSRF token is standard base64, so `+`, `/`
+ * and `=` would change on the wire), and it throws for a Max-Age over 400 days, which a long `session.lifespan`
+ * with `session.cookie.persistent` asks for. Reading stays with session-credentials.ts `readCookie` too:
+ * getCookie drops values outside RFC 6265's cookie-octets and unquotes quoted ones, which Tessera does
+ * not do today.
  */
 interface CookieAttributes {
   maxAgeSeconds?: number;

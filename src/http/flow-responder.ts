@@ -16,6 +16,9 @@ import type { AppEnv } from './app-env.js';
 import { isJsonRequest } from './content-negotiation.js';
 import { csrfCookie, sessionCookie } from './cookies.js';
 
+/** What turning an outcome into a response needs. */
+export type ResponderDeps = Pick<Deps, 'config' | 'store' | 'schemas' | 'now'>;
+
 export type FlowOutcome = SubmitOutcome | RegistrationOutcome | UpstreamRedirectOutcome;
 
 /**
@@ -25,7 +28,7 @@ export type FlowOutcome = SubmitOutcome | RegistrationOutcome | UpstreamRedirect
  * - Browser flows asked for JSON (SPAs): JSON, the session in an HttpOnly cookie and never in the body.
  * - Browser form posts: 303 redirects, back to the form on errors and onward to `return_to` on success.
  */
-export async function respondToSubmit(deps: Deps, c: Context<AppEnv>, submit: () => Promise<FlowOutcome>): Promise<Response> {
+export async function respondToSubmit(deps: ResponderDeps, c: Context<AppEnv>, submit: () => Promise<FlowOutcome>): Promise<Response> {
   let outcome: FlowOutcome;
   try {
     outcome = await submit();
@@ -43,7 +46,7 @@ export async function respondToSubmit(deps: Deps, c: Context<AppEnv>, submit: ()
  * for JSON, get Kratos's 422 `browser_location_change_required` with `redirect_browser_to` and navigate
  * themselves. Browser flows also get the continuity cookie the callback will look for.
  */
-function upstreamRedirectResponse(deps: Deps, c: Context<AppEnv>, outcome: UpstreamRedirectOutcome): Response {
+function upstreamRedirectResponse(deps: ResponderDeps, c: Context<AppEnv>, outcome: UpstreamRedirectOutcome): Response {
   if (outcome.continuity) c.header('Set-Cookie', continuityCookie(deps.config, outcome.continuity), { append: true });
   if (outcome.flow.type === 'browser' && !isJsonRequest(c.req.raw.headers)) return c.redirect(outcome.url, 303);
   const error = new KratosError(422, {
@@ -64,7 +67,7 @@ function upstreamRedirectResponse(deps: Deps, c: Context<AppEnv>, outcome: Upstr
  * - a form to show: to the flow's UI (login 303, registration 302, Kratos's codes), or for native apps to
  *   return_to with `code` and `flow`, the flow then being what the token exchange answers.
  */
-export async function respondToCallback(deps: Deps, c: Context<AppEnv>, callback: () => Promise<CallbackOutcome>): Promise<Response> {
+export async function respondToCallback(deps: ResponderDeps, c: Context<AppEnv>, callback: () => Promise<CallbackOutcome>): Promise<Response> {
   let outcome: CallbackOutcome;
   try {
     outcome = await callback();
@@ -95,7 +98,7 @@ export async function respondToCallback(deps: Deps, c: Context<AppEnv>, callback
   return c.redirect(returnTo, 303);
 }
 
-function apiResponse(deps: Deps, c: Context<AppEnv>, outcome: SubmitOutcome | RegistrationOutcome): Response {
+function apiResponse(deps: ResponderDeps, c: Context<AppEnv>, outcome: SubmitOutcome | RegistrationOutcome): Response {
   if (outcome.kind === 'form') return c.json(flowToJson(outcome.flow), 400);
   const now = deps.now();
   if (!('identity' in outcome)) {
@@ -111,7 +114,7 @@ function apiResponse(deps: Deps, c: Context<AppEnv>, outcome: SubmitOutcome | Re
   });
 }
 
-function browserResponse(deps: Deps, c: Context<AppEnv>, outcome: SubmitOutcome | RegistrationOutcome): Response {
+function browserResponse(deps: ResponderDeps, c: Context<AppEnv>, outcome: SubmitOutcome | RegistrationOutcome): Response {
   const { config } = deps;
   const headers = c.req.raw.headers;
   const json = isJsonRequest(headers);
@@ -139,7 +142,7 @@ function browserResponse(deps: Deps, c: Context<AppEnv>, outcome: SubmitOutcome 
  * A form post to an expired browser flow goes to the replacement flow's page (it carries the "expired" message),
  * as in Kratos; API clients and JSON requests get the 410 with `use_flow_id`.
  */
-async function expiredBrowserFlowRedirect(deps: Deps, c: Context<AppEnv>, error: unknown): Promise<string | null> {
+async function expiredBrowserFlowRedirect(deps: ResponderDeps, c: Context<AppEnv>, error: unknown): Promise<string | null> {
   if (!(error instanceof KratosError) || error.id !== 'self_service_flow_expired' || isJsonRequest(c.req.raw.headers)) return null;
   const replacementId = error.extra?.use_flow_id;
   const replacement = typeof replacementId === 'string' ? await deps.store.getFlow(replacementId) : null;

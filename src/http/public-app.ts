@@ -6,6 +6,7 @@ import type { AppEnv } from './app-env.js';
 import { createErrorHandler, notFoundHandler } from './error-handler.js';
 import { noCache } from './middleware/no-cache.js';
 import { requestContext } from './middleware/request-context.js';
+import { requestSession } from './middleware/request-session.js';
 import { healthRoutes } from './routes/health.js';
 import { oidcRoutes } from './routes/oidc.js';
 import { schemaRoutes } from './routes/schemas.js';
@@ -23,6 +24,7 @@ export function createPublicApp(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use(requestContext(deps.logger, deps.config.tessera.trusted_proxies));
   app.use(noCache());
+  app.use(requestSession(deps));
   app.onError(
     createErrorHandler(deps.logger, {
       html: {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../deps.js';
 import { createAccessLog } from '../logging/access-log.js';
-import { extractSessionToken, type HeaderLookup } from '../session/session-credentials.js';
+import { extractSessionToken, findActiveSession, type HeaderLookup } from '../session/session-credentials.js';
 import { whoamiAnswererFor } from '../session/whoami-answer.js';
 import { NO_CACHE } from './middleware/no-cache.js';
 import { WHOAMI_PATHS } from './routes/whoami.js';
@@ -55,27 +55,30 @@ export function withWhoamiFastPath(deps: Deps, fallback: NodeListener): NodeList
     if (!headers || !token) return fallback(request, response);
 
     const started = performance.now();
-    answerer.answer(token, template).then(
-      (answer) => {
-        if (!answer) return fallback(request, response);
-        response.writeHead(200, {
-          'cache-control': NO_CACHE,
-          'content-type': 'application/json',
-          'x-kratos-authenticated-identity-id': answer.identityId,
-          'Content-Length': Buffer.byteLength(answer.body),
-        });
-        response.end(answer.body);
-        const requestId = headers.get('x-request-id');
-        accessLog?.({
-          requestId: requestId && requestId.length <= 128 ? requestId : randomUUID(),
-          method: 'GET',
-          path: path.length > 256 ? `${path.slice(0, 256)}…` : path,
-          status: 200,
-          ms: Math.round((performance.now() - started) * 100) / 100,
-        });
-      },
-      () => fallback(request, response),
-    );
+    const now = deps.now();
+    findActiveSession(deps.store, token, now)
+      .then((session) => (session ? answerer.answer(session, now, template) : null))
+      .then(
+        (answer) => {
+          if (!answer) return fallback(request, response);
+          response.writeHead(200, {
+            'cache-control': NO_CACHE,
+            'content-type': 'application/json',
+            'x-kratos-authenticated-identity-id': answer.identityId,
+            'Content-Length': Buffer.byteLength(answer.body),
+          });
+          response.end(answer.body);
+          const requestId = headers.get('x-request-id');
+          accessLog?.({
+            requestId: requestId && requestId.length <= 128 ? requestId : randomUUID(),
+            method: 'GET',
+            path: path.length > 256 ? `${path.slice(0, 256)}…` : path,
+            status: 200,
+            ms: Math.round((performance.now() - started) * 100) / 100,
+          });
+        },
+        () => fallback(request, response),
+      );
   };
 }
 

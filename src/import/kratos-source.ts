@@ -1,7 +1,7 @@
 import type { ImportCandidate } from './import-candidate.js';
 import { asDate, asRecord, asString, requireRecord } from './source-fields.js';
+import { isUuid } from '../text/uuid.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BODY_FIELDS = ['schema_id', 'traits', 'state', 'metadata_public', 'metadata_admin', 'verifiable_addresses', 'recovery_addresses', 'external_id'] as const;
 
 /**
@@ -29,6 +29,6 @@ export function kratosCandidate(raw: unknown): ImportCandidate {
     kind: 'identity',
     label: id ?? asString(traits?.email) ?? asString(traits?.username) ?? 'identity',
     body,
-    extras: { id: id && UUID.test(id) ? id.toLowerCase() : undefined, createdAt: asDate(record.created_at) },
+    extras: { id: id && isUuid(id) ? id.toLowerCase() : undefined, createdAt: asDate(record.created_at) },
   };
 }

@@ -1,9 +1,10 @@
 import type { IdentitySchema } from '../identity/identity-schemas.js';
 import { InvalidRecordError } from './import-candidate.js';
+import { isObject } from '../json/is-object.js';
 
 /** Small readers for untyped export records: they return undefined rather than guessing. */
 export function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return isObject(value) ? value : undefined;
 }
 
 export function asString(value: unknown): string | undefined {

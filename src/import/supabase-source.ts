@@ -1,8 +1,7 @@
 import type { IdentitySchema } from '../identity/identity-schemas.js';
 import type { ImportCandidate } from './import-candidate.js';
 import { asDate, asRecord, asString, fitTraits, requireRecord } from './source-fields.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../text/uuid.js';
 
 /**
  * A row of Supabase's (GoTrue's) `auth.users` as JSON (`row_to_json` or `json_agg`). The identity keeps the row's
@@ -37,6 +36,6 @@ export function supabaseCandidate(raw: unknown, schema: IdentitySchema, now: Dat
     kind: 'identity',
     label,
     body,
-    extras: { id: id && UUID.test(id) ? id.toLowerCase() : undefined, createdAt: asDate(row.created_at), lastLoginAt: asDate(row.last_sign_in_at) ?? null },
+    extras: { id: id && isUuid(id) ? id.toLowerCase() : undefined, createdAt: asDate(row.created_at), lastLoginAt: asDate(row.last_sign_in_at) ?? null },
   };
 }

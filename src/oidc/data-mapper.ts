@@ -1,6 +1,7 @@
 import type { JsonObject } from '../store/types.js';
 import type { JsonnetEvaluator } from './jsonnet-child-evaluator.js';
 import type { UpstreamClaims } from './upstream-claims.js';
+import { isObject } from '../json/is-object.js';
 
 /**
  * Kratos's OIDC data mapper (strategy_registration.go): a Jsonnet program that turns the upstream claims
@@ -65,8 +66,4 @@ export function readMapperOutput(output: unknown): MappedIdentity {
 function firstLineOf(error: string): string {
   const line = error.split('\n').find((l) => l.trim() !== '') ?? error;
   return line.trim();
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -16,6 +16,7 @@ import { pendingLinkOf } from './pending-link.js';
 import { flowLike } from './replacement-flow.js';
 import { hasTokenExchange } from './token-exchange.js';
 import { UpstreamUnavailableError } from './upstream-errors.js';
+import { isObject } from '../json/is-object.js';
 
 /**
  * A login or registration submit that picked a provider (`provider=<id>`, `method` absent or `oidc`): Kratos's
@@ -107,7 +108,7 @@ export async function submitUpstreamSignIn(
     nonce,
     expires_at: new Date(now.getTime() + PENDING_LIFETIME_MS).toISOString(),
   };
-  if (kind === 'registration' && typeof fields.traits === 'object' && fields.traits !== null && !Array.isArray(fields.traits)) pending.traits = fields.traits as JsonObject;
+  if (kind === 'registration' && isObject(fields.traits)) pending.traits = fields.traits;
   setPendingSignIn(flow, pending);
   flow.active = 'oidc';
   await saveFlow(deps, flow);
@@ -121,12 +122,11 @@ export async function submitUpstreamSignIn(
 function upstreamParametersOf(fields: JsonObject, flow: Flow): { parameters: Record<string, string> } | { refused: UiText } {
   const given = fields.upstream_parameters;
   const linking = pendingLinkOf(flow) !== null;
-  const isObject = typeof given === 'object' && given !== null && !Array.isArray(given);
-  if (linking && given !== undefined && given !== null && !(isObject && Object.keys(given).length === 0)) {
+  if (linking && given !== undefined && given !== null && !(isObject(given) && Object.keys(given).length === 0)) {
     return { refused: text.generic('upstream_parameters are not accepted when confirming an account to link: the confirmation is a fresh sign-in at the provider.') };
   }
   const parameters: Record<string, string> = {};
-  if (isObject) {
+  if (isObject(given)) {
     for (const name of ALLOWED_UPSTREAM_PARAMETERS) {
       const value = (given as JsonObject)[name];
       if (typeof value === 'string' && value !== '' && value.length <= 256) parameters[name] = value;

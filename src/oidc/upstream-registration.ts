@@ -13,6 +13,7 @@ import type { CallbackOutcome } from './outcomes.js';
 import { providerButton } from './provider-buttons.js';
 import type { UpstreamCallbackContext } from './callback-context.js';
 import { passwordIdentifiersOf, upstreamIdentity, type UpstreamRegistration } from './upstream-identity.js';
+import { isObject } from '../json/is-object.js';
 
 /**
  * A subject this provider has not brought before registers (Kratos's processRegistration): the data mapper turns
@@ -89,7 +90,8 @@ async function existingAccountOf(ctx: UpstreamCallbackContext, identity: Identit
 }
 
 /**
- * Kratos's registration reset after schema-invalid traits (§3.5): the form becomes the CSRF token, every trait
+ * Kratos's registration reset after schema-invalid traits (processRegistration in
+ * https://github.com/ory/kratos/blob/master/selfservice/strategy/oidc/strategy_registration.go): the form becomes the CSRF token, every trait
  * field (prefilled with what the mapper produced, with the validation messages) and one "Continue" button for
  * the same provider. Submitting it goes upstream again, and the typed traits fill the gaps.
  */
@@ -125,8 +127,4 @@ export function traitsWithTypedGaps(mapped: JsonObject, typed: JsonObject, refus
     } else if (refused.has(path)) out[key] = value;
   }
   return out;
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -5,6 +5,7 @@ import type { Flow } from '../store/types.js';
 import { browserFlowInitUrl } from './browser-urls.js';
 import { csrfCookieName, csrfTokenMatches, isWellFormedCsrfToken } from './csrf-token.js';
 import { csrfTokenOf } from './flow-lifecycle.js';
+import { isObject } from '../json/is-object.js';
 
 /**
  * The CSRF check of browser flows (Kratos's flow.EnsureCSRF for browser flows, x/nosurf.go for the error): the
@@ -57,7 +58,7 @@ export function ensureFlowBelongsToBrowser(headers: Headers, publicBaseUrl: stri
 
 /** The submit-time check of a browser flow: the body's `csrf_token` (or the X-CSRF-Token header) against the cookie. */
 export function ensureBrowserSubmitCsrf(headers: Headers, publicBaseUrl: string, body: unknown): void {
-  const submitted = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>).csrf_token : undefined;
+  const submitted = isObject(body) ? body.csrf_token : undefined;
   ensureCsrf(headers, publicBaseUrl, submitted);
 }
 

@@ -1,14 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { joinUrl } from '../config/join-url.js';
 import type { Deps } from '../deps.js';
-import { badRequest, flowExpired, type KratosError, resourceNotFound } from '../errors/kratos-error.js';
+import { flowExpired, type KratosError, resourceNotFound } from '../errors/kratos-error.js';
 import type { Flow, FlowKind, FlowType } from '../store/types.js';
 import { minutesSince, type UiText } from '../text/messages.js';
 import { browserFlowInitUrl } from './browser-urls.js';
 import { enforceFlowCreationLimit } from './rate-limits.js';
 import { addMessage, type UiContainer, type UiNode } from './ui-nodes.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../text/uuid.js';
 
 export interface NewFlowOptions {
   kind: FlowKind;
@@ -56,15 +55,9 @@ export function uiOf(flow: Flow): UiContainer {
   return flow.ui as unknown as UiContainer;
 }
 
-/** Reads `?flow=` for a submit; Kratos answers a missing or malformed id with this 400. */
-export function requireFlowId(value: string | undefined): string {
-  if (!value || !UUID.test(value)) throw badRequest('The flow query parameter is missing or malformed.');
-  return value;
-}
-
 /** Loads a flow of the given kind, or answers 404 as Kratos does for unknown ids. */
 export async function loadFlow(deps: Deps, kind: FlowKind, id: string | undefined): Promise<Flow> {
-  if (!id || !UUID.test(id)) throw resourceNotFound();
+  if (!id || !isUuid(id)) throw resourceNotFound();
   const flow = await deps.store.getFlow(id);
   if (!flow || flow.kind !== kind) throw resourceNotFound();
   return flow;

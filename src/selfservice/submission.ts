@@ -7,6 +7,7 @@ import { expiredFlowError, isExpired, loadFlow, saveFlow, uiOf } from './flow-li
 import { enforceClientIpLimit } from './rate-limits.js';
 import type { RequestContext } from './request-context.js';
 import { addMessage, clearMessages, type UiContainer } from './ui-nodes.js';
+import { isObject } from '../json/is-object.js';
 
 /** A submit body, or the reason it could not be decoded (shown on the flow as message 4000001). */
 export type SubmitBody = { ok: true; value: unknown } | { ok: false; reason: string };
@@ -75,7 +76,7 @@ export function isFormOutcome(value: OpenSubmission | FormOutcome): value is For
 }
 
 export function asObject(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  return isObject(value) ? value : null;
 }
 
 export function jsonType(value: unknown): string {

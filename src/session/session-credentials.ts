@@ -42,11 +42,16 @@ export function readCookie(header: string | null, name: string): string | null {
   return null;
 }
 
-/** Looks a token up and returns the session only if it is active, unexpired and its identity is active. */
-export async function findActiveSession(store: Store, token: string, now: Date): Promise<SessionWithIdentity | null> {
+/** The session a token names, active or not (native logout ends it either way), or null. */
+export async function findSessionByToken(store: Store, token: string): Promise<SessionWithIdentity | null> {
   // Tokens are short; anything long is not ours and is not worth hashing.
   if (token.length > 256) return null;
-  const session = await store.findSessionByTokenHash(hashToken(token));
+  return store.findSessionByTokenHash(hashToken(token));
+}
+
+/** Looks a token up and returns the session only if it is active, unexpired and its identity is active. */
+export async function findActiveSession(store: Store, token: string, now: Date): Promise<SessionWithIdentity | null> {
+  const session = await findSessionByToken(store, token);
   if (!session || !isSessionActive(session, now, session.identity.state)) return null;
   return session;
 }

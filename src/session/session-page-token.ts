@@ -1,12 +1,11 @@
 import type { SessionCursor } from '../store/types.js';
+import { isUuid, NIL_UUID } from '../text/uuid.js';
 
 /**
  * Kratos's session page token (session.Session.PageToken, oryx MapPageToken): unpadded base64 of
  * `id=<uuid>/created_at=<time>`, the time written with Go's layout `2006-01-02 15:04:05.99999` in UTC. The first
  * page's token points at the year 2200, before which every session sorts in newest-first order.
  */
-const NIL_UUID = '00000000-0000-0000-0000-000000000000';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
 
 export const FIRST_SESSION_PAGE_TOKEN = encodeSessionPageToken({ id: NIL_UUID, createdAt: new Date(Date.UTC(2200, 11, 31, 23, 59, 59)) });
@@ -26,7 +25,7 @@ export function decodeSessionPageToken(token: string): DecodedSessionPageToken {
     if (at > 0) fields.set(part.slice(0, at), part.slice(at + 1));
   }
   const id = fields.get('id') ?? '';
-  if (!UUID.test(id)) return { ok: false, problem: 'invalid' };
+  if (!isUuid(id)) return { ok: false, problem: 'invalid' };
   const createdAt = parseGoTime(fields.get('created_at') ?? '');
   if (!createdAt) return { ok: false, problem: 'invalid' };
   if (id === NIL_UUID) return { ok: true, cursor: undefined };

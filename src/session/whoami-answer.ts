@@ -1,7 +1,6 @@
 import type { Deps } from '../deps.js';
-import { badRequest } from '../errors/kratos-error.js';
+import { unknownTemplate } from '../errors/kratos-error.js';
 import type { SessionWithIdentity } from '../store/types.js';
-import { findActiveSession } from './session-credentials.js';
 import { publicSessionJson } from './session-view.js';
 
 /** A successful whoami: the JSON body and the identity it names (for `X-Kratos-Authenticated-Identity-Id`). */
@@ -10,28 +9,26 @@ export interface WhoamiAnswer {
   body: string;
 }
 
+export type WhoamiDeps = Pick<Deps, 'schemas' | 'tokenizer'>;
+
 /**
- * `GET /sessions/whoami[?tokenize_as=<template>]` without its HTTP: look the token up (a revoked session or a
- * disabled identity is refused on the very next call, see the stores), serialize the session, and with a template
- * append the token. Served both by the Hono route (routes/whoami.ts) and by the node:http fast path
- * (http/whoami-fast-path.ts), so the two cannot answer differently.
+ * `GET /sessions/whoami[?tokenize_as=<template>]` without its HTTP, once the active session is known: serialize
+ * it and, with a template, append the token. The Hono route (http/routes/whoami.ts) answers with it, and so can
+ * the node:http fast path (http/whoami-fast-path.ts), so that they cannot answer differently.
  */
 export class WhoamiAnswerer {
   /**
    * Each frozen session's JSON text. A frozen session is one the store shares between calls while it is unchanged
-   * (SQLite's session cache, PostgreSQL's decoded-row memo): its text cannot change either. `active` is part of
-   * it, and is true whenever we get here.
+   * (SQLite's session cache, PostgreSQL's decoded-row memo): its text cannot change either. `active` is part of it, and is true
+   * whenever we get here.
    */
   private readonly serialized = new WeakMap<SessionWithIdentity, string>();
 
-  constructor(private readonly deps: Deps) {}
+  constructor(private readonly deps: WhoamiDeps) {}
 
-  /** The answer, or null when the token names no active session (the caller answers Kratos's 401). */
-  async answer(token: string | null, template: string | undefined): Promise<WhoamiAnswer | null> {
+  /** `session` is active at `now` (the instant it was judged by). */
+  async answer(session: SessionWithIdentity, now: Date, template: string | undefined): Promise<WhoamiAnswer> {
     const { deps } = this;
-    const now = deps.now();
-    const session = token ? await findActiveSession(deps.store, token, now) : null;
-    if (!session) return null;
     // Serialized once: the same text is the mapper's `session` and, with `tokenized` appended, the response.
     let body = this.serialized.get(session);
     if (body === undefined) {
@@ -39,7 +36,7 @@ export class WhoamiAnswerer {
       if (Object.isFrozen(session)) this.serialized.set(session, body);
     }
     if (template !== undefined && template !== '') {
-      if (!deps.tokenizer) throw badRequest(`Unable to find tokenizer template "${template}".`);
+      if (!deps.tokenizer) throw unknownTemplate(template);
       const tokenized = await deps.tokenizer.tokenize(template, session, body);
       body = `${body.slice(0, -1)},"tokenized":${JSON.stringify(tokenized)}}`;
     }
@@ -47,10 +44,13 @@ export class WhoamiAnswerer {
   }
 }
 
-const answerers = new WeakMap<Deps, WhoamiAnswerer>();
+const answerers = new WeakMap<WhoamiDeps, WhoamiAnswerer>();
 
-/** The one answerer of a runtime, shared by the route and the fast path (and so is the serialization cache). */
-export function whoamiAnswererFor(deps: Deps): WhoamiAnswerer {
+/**
+ * The one answerer of a runtime, shared by the Hono route and the node:http fast path (http/whoami-fast-path.ts),
+ * and with it the serialization cache.
+ */
+export function whoamiAnswererFor(deps: WhoamiDeps): WhoamiAnswerer {
   let answerer = answerers.get(deps);
   if (!answerer) {
     answerer = new WhoamiAnswerer(deps);

@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } fr
 import { calculateJwkThumbprint } from 'jose';
 import { badRequest, type KratosError } from '../errors/kratos-error.js';
 import { MIN_RSA_MODULUS_BITS, SIGNING_ALGORITHMS, type AlgorithmDescriptor, type SigningAlgorithm } from './signing-algorithms.js';
+import { isObject } from '../json/is-object.js';
 
 /**
  * A template's JSON Web Key Set (`jwks_url`), parsed and checked once at start. As in Kratos the FIRST key signs;
@@ -37,7 +38,7 @@ export interface KeySet {
   keys: TemplateKey[];
 }
 
-/** Kratos's reasons (kratos.md §1.6), kept so that operators can search for them. */
+/** Kratos's reasons (https://github.com/ory/kratos/blob/master/session/tokenizer.go), kept so that operators can search for them. */
 export const REASON_UNPARSABLE = 'failed to parse JWK set';
 export const REASON_EMPTY = 'Could not find key a suitable key for tokenization in the JWKS url.';
 export const REASON_BAD_PRIVATE_KEY = 'Unable to decode the given private key.';
@@ -195,8 +196,4 @@ function jsonErrorPosition(text: string, error: Error): string {
 
 function keyError(reason: string, explanation: string): KratosError {
   return badRequest(reason, { details: { explanation } });
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

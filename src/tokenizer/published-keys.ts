@@ -26,8 +26,8 @@ const PUBLISHABLE_MEMBERS = new Set(['kty', 'crv', 'x', 'y', 'n', 'e', 'kid', 'a
 
 /**
  * The one public JWK Set of every template, deduplicated by kid and serialized once. Hasura parses the whole set
- * or nothing and PostgREST silently falls back to reading it as an HMAC secret when it does not parse
- * (consumers.md §0 #5, #9), so each key is checked against the strictest rules before anything is served.
+ * or nothing (hs-jose) and PostgREST silently falls back to reading it as an HMAC secret when it does not parse
+ * (parseSecret in https://github.com/PostgREST/postgrest/blob/main/src/PostgREST/Config.hs), so each key is checked against the strictest rules before anything is served.
  */
 export function publishKeys(keySets: ReadonlyArray<{ template: string; keySet: KeySet }>, maxAgeSeconds: number): PublishedKeys & { jwks: { keys: PublicJwk[] } } {
   const keys: PublicJwk[] = [];

@@ -3,7 +3,7 @@ import { constants, sign, type KeyObject, type SignKeyObjectInput, type SignPriv
 /**
  * The JWS algorithms a template key may declare in its JWK `alg`, as data: which key type and curve each needs
  * and how node:crypto signs with it. The alg string is always the JOSE one (`EdDSA`, never RFC 9864's
- * `Ed25519`, which PostgREST and Hasura do not know: consumers.md §0 #4).
+ * `Ed25519`, which PostgREST and Hasura do not know; see docs/tokenizer.md).
  */
 export type SigningAlgorithm = 'EdDSA' | 'ES256' | 'ES384' | 'ES512' | 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512';
 

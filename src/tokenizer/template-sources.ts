@@ -16,7 +16,7 @@ const templateKey = (template: TokenizerTemplateConfig, member: 'jwks_url' | 'cl
 
 export function keySourceOf(config: Config, template: TokenizerTemplateConfig): UrlSource {
   try {
-    // Kratos: "HTTP(S) makes no sense here" (kratos.md §1.1 step 2).
+    // Kratos: "HTTP(S) makes no sense here" (TokenizeSession in https://github.com/ory/kratos/blob/master/session/tokenizer.go).
     return parseUrlSource(template.jwks_url, config.dir, ['file', 'base64']);
   } catch (error) {
     throw new ConfigError(config.file, templateKey(template, 'jwks_url'), `template "${template.name}": ${(error as Error).message}`);

@@ -21,8 +21,8 @@ export interface ClaimsInput {
 }
 
 /**
- * The payload of a tokenized session, built exactly as Kratos's TokenizeSession does (kratos.md §1.1 steps 5-7):
- * default claims, then the mapper's `claims` merged over them key by key, then `sub` set again so that no mapper
+ * The payload of a tokenized session, built exactly as Kratos's TokenizeSession does
+ * (https://github.com/ory/kratos/blob/master/session/tokenizer.go): default claims, then the mapper's `claims` merged over them key by key, then `sub` set again so that no mapper
  * can change the subject. Returns a null-prototype object so that a mapper key such as `__proto__` stays data.
  */
 export async function buildTokenClaims(input: ClaimsInput, mapper: ClaimsMapper | null): Promise<Record<string, unknown>> {
@@ -31,7 +31,8 @@ export async function buildTokenClaims(input: ClaimsInput, mapper: ClaimsMapper 
   const claims: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   claims.jti = randomUUID();
   claims.iss = issuer;
-  // Integer seconds: PostgREST turns a fractional exp into 0, i.e. "JWT expired" (consumers.md §1.5).
+  // Integer seconds: PostgREST turns a fractional exp into 0, i.e. "JWT expired"
+  // (https://github.com/PostgREST/postgrest/blob/main/src/PostgREST/Auth/Jwt.hs).
   claims.exp = Math.floor((now.getTime() + template.ttl) / 1000);
   claims.sid = subject.sessionId;
   claims.nbf = nowSeconds;
@@ -47,7 +48,7 @@ export async function buildTokenClaims(input: ClaimsInput, mapper: ClaimsMapper 
   return claims;
 }
 
-/** Kratos's SetSubjectClaim (kratos.md §1.3). */
+/** Kratos's SetSubjectClaim (https://github.com/ory/kratos/blob/master/session/tokenizer.go). */
 export function subjectClaim(template: TokenizerTemplateConfig, subject: TokenSubject): string {
   if (template.subject_source === 'external_id') {
     if (!subject.externalId) throw badRequest('The session\'s identity does not have an external ID set, but it is required for the subject claim.');

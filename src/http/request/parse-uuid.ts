@@ -1,6 +1,6 @@
 import { KratosError } from '../../errors/kratos-error.js';
+import { isUuid } from '../../text/uuid.js';
 
-const CANONICAL = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HEX32 = /^[0-9a-f]{32}$/i;
 const GOFRS_LENGTHS = new Set([32, 36, 38, 41, 45]);
 
@@ -16,13 +16,6 @@ export function parseUuidOrBadRequest(raw: string): string {
   if (text.length === 45 || text.length === 41) text = text.toLowerCase().startsWith('urn:uuid:') ? text.slice(9) : text;
   if (text.length === 38 && text.startsWith('{') && text.endsWith('}')) text = text.slice(1, -1);
   if (HEX32.test(text)) text = `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
-  if (!CANONICAL.test(text)) throw new KratosError(400, { message: `uuid: incorrect UUID format in string ${quoted}` });
+  if (!isUuid(text)) throw new KratosError(400, { message: `uuid: incorrect UUID format in string ${quoted}` });
   return text.toLowerCase();
-}
-
-/** Go's strconv.ParseBool, which Kratos uses for the `active` filter. */
-export function parseGoBool(raw: string): boolean | null {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(raw)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(raw)) return false;
-  return null;
 }

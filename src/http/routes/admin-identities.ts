@@ -11,17 +11,18 @@ import { declassifiedCredentialConfig } from '../../oidc/oidc-credential.js';
 import { schemaUrlOf } from '../../session/session-view.js';
 import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError } from '../../store/errors.js';
 import type { Credential, Identity } from '../../store/types.js';
+import { NIL_UUID } from '../../text/uuid.js';
 import type { AppEnv } from '../app-env.js';
 import { keysetLinkHeader } from '../pagination/keyset-link.js';
 import { offsetLinkHeaders, pagePaginationLink } from '../pagination/offset-link.js';
 import { parseJson, readBody, readLimitedText } from '../read-body.js';
-import { parseIdentityListQuery } from './identity-list-query.js';
+import { parseIdentityListQuery } from '../request/identity-list-query.js';
 
 /** Kratos's credential types (identity/credentials.go), valid values of `include_credential`. */
 const KRATOS_CREDENTIAL_TYPES = new Set(['password', 'oidc', 'totp', 'lookup_secret', 'webauthn', 'code', 'passkey', 'profile', 'saml', 'link_recovery', 'code_recovery', 'deviceauthn']);
 const IDENTITY_CONFLICT = 'This identity conflicts with another identity that already exists.';
 
-/** The identity part of Kratos's admin API (kratos.md §4, identity/handler.go). */
+/** The identity part of Kratos's admin API (https://github.com/ory/kratos/blob/master/identity/handler.go). */
 export function adminIdentityRoutes(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const adminJson = (identity: Identity, includeCredential: readonly string[] = []): Record<string, unknown> =>
@@ -140,8 +141,6 @@ export function adminIdentityRoutes(deps: Deps): Hono<AppEnv> {
 
   return app;
 }
-
-export const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
 function includedCredentialTypes(c: Context<AppEnv>): string[] {
   const values = c.req.queries('include_credential') ?? [];

@@ -7,7 +7,8 @@ import type { SessionWithIdentity } from '../../store/types.js';
 import type { AppEnv } from '../app-env.js';
 import { keysetLinkHeader } from '../pagination/keyset-link.js';
 import { migrationPaginationLink, offsetLinkHeaders } from '../pagination/offset-link.js';
-import { parseGoBool, parseUuidOrBadRequest } from '../request/parse-uuid.js';
+import { parseGoBool } from '../request/parse-go-bool.js';
+import { parseUuidOrBadRequest } from '../request/parse-uuid.js';
 
 const DEFAULT_PAGE_SIZE = 250;
 const MAX_PAGE_SIZE = 1000;
@@ -16,7 +17,7 @@ const MAX_PAGE_SIZE = 1000;
  * The session part of Kratos's admin API (session/handler.go). Every read goes to the store, so a revocation is
  * seen by the very next whoami (and so by tokenization, which runs only for an active session).
  */
-export function adminSessionRoutes(deps: Deps): Hono<AppEnv> {
+export function adminSessionRoutes(deps: Pick<Deps, 'config' | 'store' | 'schemas' | 'now'>): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const toJson = (session: SessionWithIdentity, expand: SessionExpansion): Record<string, unknown> => adminSessionJson(deps, session, deps.now(), expand);
 

@@ -12,13 +12,13 @@ const MAX_PER_PAGE = 100;
 
 /**
  * `GET /api/v2/users`: Auth0's Management API "list users", enough of it for Supabase Wrappers' `auth0_fdw`
- * (consumers.md §4) to read Tessera's identities into a foreign table. The FDW pages with `page` (0-based),
+ * (https://github.com/supabase/wrappers/tree/main/wrappers/src/fdw/auth0_fdw) to read Tessera's identities into a foreign table. The FDW pages with `page` (0-based),
  * `per_page=50` and `include_totals=true` while `total > 50 * pages read`, so `total` is always exact.
  *
  * It is off unless `tessera.users_api.api_key` is set: without a key the path answers 404, as if it did not exist.
  * The key (sent as `Authorization: Bearer <key>`) is separate from the admin API key and compared in constant time.
  */
-export function auth0UserRoutes(deps: Deps): Hono<AppEnv> {
+export function auth0UserRoutes(deps: Pick<Deps, 'config' | 'store' | 'schemas'>): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const configuredKey = deps.config.tessera.users_api.api_key;
   const matches = configuredKey ? secretMatcher(configuredKey) : null;

@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.js';
 import type { AppEnv } from '../app-env.js';
 
 /** `/health/alive`, `/health/ready` and `/version`, served on both ports like Kratos (oryx/healthx). */
-export function healthRoutes(deps: Deps): Hono<AppEnv> {
+export function healthRoutes(deps: Pick<Deps, 'store' | 'version'>): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get('/health/alive', (c) => c.json({ status: 'ok' }));
   app.get('/health/ready', async (c) => {

@@ -9,7 +9,7 @@ import { publicSessionJson } from '../../session/session-view.js';
 import type { AppEnv } from '../app-env.js';
 import { respondToCallback } from '../flow-responder.js';
 import { readLimitedText } from '../read-body.js';
-import { requestContextOf } from './selfservice-api.js';
+import { requestContextOf } from '../request/flow-request-context.js';
 
 /**
  * Upstream sign-in routes (Kratos's oidc strategy and session token exchange):

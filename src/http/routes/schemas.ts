@@ -4,7 +4,7 @@ import { resourceNotFound } from '../../errors/kratos-error.js';
 import type { AppEnv } from '../app-env.js';
 
 /** `GET /schemas` and `GET /schemas/{id}` (id = base64url of the schema id), as Kratos serves them. */
-export function schemaRoutes(deps: Deps): Hono<AppEnv> {
+export function schemaRoutes(deps: Pick<Deps, 'schemas'>): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get('/schemas', (c) => c.json(deps.schemas.list().map((s) => ({ id: s.id, schema: s.raw }))));
   app.get('/schemas/:id', (c) => {

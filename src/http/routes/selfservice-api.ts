@@ -1,30 +1,31 @@
 import { Hono, type Context } from 'hono';
-import { joinUrl } from '../../config/join-url.js';
 import type { Deps } from '../../deps.js';
 import { forbidden, KratosError } from '../../errors/kratos-error.js';
+import { isObject } from '../../json/is-object.js';
 import { submitUpstreamSignIn, selectsUpstreamProvider } from '../../oidc/submit.js';
 import { startTokenExchange } from '../../oidc/token-exchange.js';
 import { flowToJson, type FlowJsonExtras } from '../../selfservice/flow-json.js';
-import { browserFlowInitUrl, defaultReturnUrl } from '../../selfservice/browser-urls.js';
+import { browserFlowInitUrl } from '../../selfservice/browser-urls.js';
 import { csrfCookieToken, ensureFlowBelongsToBrowser } from '../../selfservice/csrf-guard.js';
-import { csrfTokenOf, expiredBrowserFlowFetchError, expiredFlowFetchError, isExpired, loadFlow, requireFlowId, saveFlow } from '../../selfservice/flow-lifecycle.js';
-import { nestFormFields } from '../../selfservice/form-fields.js';
+import { csrfTokenOf, expiredBrowserFlowFetchError, expiredFlowFetchError, isExpired, loadFlow, saveFlow } from '../../selfservice/flow-lifecycle.js';
 import { createLoginFlow, submitLogin } from '../../selfservice/login.js';
-import type { SubmitBody } from '../../selfservice/submission.js';
 import { presentFlow } from '../../selfservice/present-flow.js';
 import { createRegistrationFlow, submitRegistration } from '../../selfservice/registration.js';
-import type { RequestContext } from '../../selfservice/request-context.js';
-import { allowedReturnTo } from '../../selfservice/return-to.js';
-import { extractSessionToken, findActiveSession } from '../../session/session-credentials.js';
-import { hashToken } from '../../session/session-token.js';
-import type { Flow, FlowKind, SessionWithIdentity } from '../../store/types.js';
+import { findSessionByToken } from '../../session/session-credentials.js';
+import type { Flow, FlowKind } from '../../store/types.js';
 import type { AppEnv } from '../app-env.js';
 import { respondToSubmit } from '../flow-responder.js';
 import { readBody } from '../read-body.js';
+import { requireFlowId } from '../request/flow-id.js';
+import { requestContextOf } from '../request/flow-request-context.js';
+import { requestUrl } from '../request/public-request-url.js';
+import { validatedReturnTo } from '../request/return-to-query.js';
+import { submitBody } from '../request/submit-body.js';
 
 /**
- * Native (API) flow init and logout, as in kratos.md §3, plus what API and browser flows share: fetching a flow
- * and submitting it. Browser-only routes are in selfservice-browser.ts.
+ * Native (API) flow init and logout, plus what API and browser flows share: fetching a flow and submitting it, as
+ * in https://github.com/ory/kratos/blob/master/selfservice/flow/login/handler.go, .../registration/handler.go and
+ * .../logout/handler.go. Browser-only routes are in selfservice-browser.ts.
  */
 export function selfServiceApiRoutes(deps: Deps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -36,7 +37,7 @@ export function selfServiceApiRoutes(deps: Deps): Hono<AppEnv> {
       refresh: c.req.query('refresh') === 'true',
       aal: c.req.query('aal'),
       returnTo: validatedReturnTo(deps, c, 'login'),
-      session: await sessionFromToken(deps, c.req.header('x-session-token')),
+      session: await c.var.session.activeFromSessionTokenHeader(),
       clientIp: c.get('client').ip,
     });
     return c.json(flowToJson(flow, await maybeStartTokenExchange(deps, c, flow)));
@@ -47,7 +48,7 @@ export function selfServiceApiRoutes(deps: Deps): Hono<AppEnv> {
       type: 'api',
       requestUrl: requestUrl(deps, c),
       returnTo: validatedReturnTo(deps, c, 'registration'),
-      session: await sessionFromToken(deps, c.req.header('x-session-token')),
+      session: await c.var.session.activeFromSessionTokenHeader(),
       clientIp: c.get('client').ip,
     });
     return c.json(flowToJson(flow, await maybeStartTokenExchange(deps, c, flow)));
@@ -61,7 +62,7 @@ export function selfServiceApiRoutes(deps: Deps): Hono<AppEnv> {
   app.post('/self-service/login', async (c) => {
     const flowId = requireFlowId(c.req.query('flow'));
     const body = await submitBody(deps, c);
-    const session = await sessionOfRequest(deps, c);
+    const session = await c.var.session.active();
     return respondToSubmit(deps, c, () =>
       deps.oidc && body.ok && selectsUpstreamProvider(body.value)
         ? submitUpstreamSignIn(deps, deps.oidc, 'login', flowId, body.value, requestContextOf(c), session)
@@ -72,7 +73,7 @@ export function selfServiceApiRoutes(deps: Deps): Hono<AppEnv> {
   app.post('/self-service/registration', async (c) => {
     const flowId = requireFlowId(c.req.query('flow'));
     const body = await submitBody(deps, c);
-    const session = await sessionOfRequest(deps, c);
+    const session = await c.var.session.active();
     return respondToSubmit(deps, c, () =>
       deps.oidc && body.ok && selectsUpstreamProvider(body.value)
         ? submitUpstreamSignIn(deps, deps.oidc, 'registration', flowId, body.value, requestContextOf(c), session)
@@ -82,11 +83,11 @@ export function selfServiceApiRoutes(deps: Deps): Hono<AppEnv> {
 
   app.delete('/self-service/logout/api', async (c) => {
     const { value } = await readBody(c, deps.config.tessera.limits.max_body_size, ['json']);
-    const token = typeof value === 'object' && value !== null ? (value as Record<string, unknown>).session_token : undefined;
+    const token = isObject(value) ? value.session_token : undefined;
     if (typeof token !== 'string' || token === '') {
       throw new KratosError(400, { reason: 'The request body must contain a "session_token" string.' });
     }
-    const session = token.length <= 256 ? await deps.store.findSessionByTokenHash(hashToken(token)) : null;
+    const session = await findSessionByToken(deps.store, token);
     if (!session) throw forbidden('The provided Ory Session Token could not be found, is invalid, or otherwise malformed.');
     await deps.store.revokeSession(session.id);
     return c.body(null, 204);
@@ -118,43 +119,4 @@ async function maybeStartTokenExchange(deps: Deps, c: Context<AppEnv>, flow: Flo
   const code = startTokenExchange(flow);
   await saveFlow(deps, flow);
   return { sessionTokenExchangeCode: code };
-}
-
-/** The body of a submit. Decoding failures become a message on the flow (Kratos shows them as 4000001). */
-async function submitBody(deps: Deps, c: Context<AppEnv>): Promise<SubmitBody> {
-  try {
-    const { format, value } = await readBody(c, deps.config.tessera.limits.max_body_size, ['json', 'form']);
-    // HTML forms post flat names (`traits.email`); the flows take the JSON shape.
-    if (format === 'form') return { ok: true, value: nestFormFields(value as Record<string, string>, deps.schemas.getDefault().fields) };
-    return { ok: true, value };
-  } catch (error) {
-    if (error instanceof KratosError && (error.code === 400 || error.code === 415)) return { ok: false, reason: error.reason ?? error.message };
-    throw error;
-  }
-}
-
-export function requestContextOf(c: Context<AppEnv>): RequestContext {
-  const client = c.get('client');
-  return { url: c.req.url, headers: c.req.raw.headers, ip: client.ip, userAgent: client.userAgent };
-}
-
-/** The URL a flow was initiated at, expressed on the public base URL (the one clients know). */
-export function requestUrl(deps: Deps, c: Context<AppEnv>): string {
-  const url = new URL(c.req.url);
-  return joinUrl(deps.config.serve.public.base_url, `${url.pathname}${url.search}`);
-}
-
-async function sessionFromToken(deps: Deps, token: string | undefined): Promise<SessionWithIdentity | null> {
-  return token ? findActiveSession(deps.store, token, deps.now()) : null;
-}
-
-export async function sessionOfRequest(deps: Deps, c: Context<AppEnv>): Promise<SessionWithIdentity | null> {
-  const token = extractSessionToken(c.req.raw.headers, deps.config.session.cookie.name);
-  return token ? findActiveSession(deps.store, token, deps.now()) : null;
-}
-
-/** `?return_to=` checked against the allow-list (400 `self_service_flow_return_to_forbidden`), or null when absent. */
-export function validatedReturnTo(deps: Deps, c: Context<AppEnv>, after: FlowKind | 'logout'): string | null {
-  const raw = c.req.query('return_to');
-  return raw ? allowedReturnTo(deps.config, raw, defaultReturnUrl(deps.config, after)) : null;
 }

@@ -9,16 +9,17 @@ import { createRegistrationFlow } from '../../selfservice/registration.js';
 import { allowedReturnTo } from '../../selfservice/return-to.js';
 import { logoutTokenMatches } from '../../session/logout-token.js';
 import { hashToken } from '../../session/session-token.js';
-import { extractSessionToken, findActiveSession } from '../../session/session-credentials.js';
 import type { Flow, FlowKind, SessionWithIdentity } from '../../store/types.js';
 import type { AppEnv } from '../app-env.js';
 import { ensureCsrfCookie } from '../browser-csrf.js';
 import { isJsonRequest } from '../content-negotiation.js';
 import { clearedSessionCookie } from '../cookies.js';
-import { requestUrl, validatedReturnTo } from './selfservice-api.js';
+import { requestUrl } from '../request/public-request-url.js';
+import { validatedReturnTo } from '../request/return-to-query.js';
 
 /**
- * Browser flows (kratos.md §3.7): flow init with the anti-CSRF cookie, and browser logout. Submits and flow
+ * Browser flows: flow init with the anti-CSRF cookie, and browser logout (createBrowserLoginFlow and its kin in
+ * https://github.com/ory/kratos/blob/master/selfservice/flow/login/handler.go). Submits and flow
  * fetches are shared with API flows (selfservice-api.ts).
  */
 export function selfServiceBrowserRoutes(deps: Deps): Hono<AppEnv> {
@@ -41,8 +42,8 @@ export function selfServiceBrowserRoutes(deps: Deps): Hono<AppEnv> {
 
   // The logout URL for the session in the cookie. Kratos answers 401 without a session.
   app.get('/self-service/logout/browser', async (c) => {
-    const token = extractSessionToken(c.req.raw.headers, config.session.cookie.name);
-    const session = token ? await findActiveSession(deps.store, token, deps.now()) : null;
+    const { token } = c.var.session;
+    const session = await c.var.session.active();
     if (!token || !session) throw noActiveSession();
     const returnTo = validatedReturnTo(deps, c, 'logout');
     const logout = logoutUrl(config, token, returnTo);
@@ -54,8 +55,8 @@ export function selfServiceBrowserRoutes(deps: Deps): Hono<AppEnv> {
     if (!presented) throw badRequest('Please include a token in the URL query.');
     // Validated before anything changes: a refused redirect must not leave the user half logged out.
     const returnTo = allowedReturnTo(config, c.req.query('return_to'), defaultReturnUrl(config, 'logout'));
-    const token = extractSessionToken(c.req.raw.headers, config.session.cookie.name);
-    const session = token ? await findActiveSession(deps.store, token, deps.now()) : null;
+    const { token } = c.var.session;
+    const session = await c.var.session.active();
     if (token && session) {
       if (!logoutTokenMatches(token, presented)) {
         throw forbidden('Unable to log out because the logout token in the URL query does not match the session cookie.');
@@ -88,8 +89,7 @@ type CreateFlow = (session: SessionWithIdentity | null, returnTo: string | null,
 async function initBrowserFlow(deps: Deps, c: Context<AppEnv>, kind: FlowKind, reauthenticate: boolean, create: CreateFlow): Promise<Response> {
   const json = isJsonRequest(c.req.raw.headers);
   const returnTo = validatedReturnTo(deps, c, kind);
-  const token = extractSessionToken(c.req.raw.headers, deps.config.session.cookie.name);
-  const session = token ? await findActiveSession(deps.store, token, deps.now()) : null;
+  const session = await c.var.session.active();
   if (session && !reauthenticate) {
     if (json) throw sessionAlreadyAvailable();
     return c.redirect(returnTo ?? defaultReturnUrl(deps.config, kind), 303);

@@ -8,7 +8,6 @@ import { csrfTokenOf, isExpired, loadFlow } from '../../selfservice/flow-lifecyc
 import { presentFlow } from '../../selfservice/present-flow.js';
 import { ensureFlowCreationAllowed } from '../../selfservice/rate-limits.js';
 import type { UiContainer } from '../../selfservice/ui-nodes.js';
-import { extractSessionToken, findActiveSession } from '../../session/session-credentials.js';
 import type { Flow, FlowKind } from '../../store/types.js';
 import { renderErrorPage } from '../../ui/error-page.js';
 import { renderFlowPage } from '../../ui/flow-page.js';
@@ -42,8 +41,8 @@ export function uiRoutes(deps: Deps): Hono<AppEnv> {
   }
 
   app.get('/ui/welcome', async (c) => {
-    const token = extractSessionToken(c.req.raw.headers, config.session.cookie.name);
-    const session = token ? await findActiveSession(deps.store, token, deps.now()) : null;
+    const { token } = c.var.session;
+    const session = await c.var.session.active();
     const whoami = joinUrl(config.serve.public.base_url, 'sessions/whoami');
     return htmlResponse(
       renderWelcomePage({

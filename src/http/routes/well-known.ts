@@ -8,7 +8,7 @@ import type { AppEnv } from '../app-env.js';
  * The public keys of every tokenizer template (`/.well-known/jwks.json`), which Kratos itself does not publish,
  * and a minimal discovery document pointing at them. The JWKS body is serialized once at start.
  */
-export function wellKnownRoutes(deps: Deps): Hono<AppEnv> {
+export function wellKnownRoutes(deps: Pick<Deps, 'config' | 'keys'>): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const jwksBody = deps.keys?.jwksBody ?? '{"keys":[]}';
   const maxAge = deps.keys?.maxAgeSeconds ?? jwksMaxAgeSeconds(deps.config);

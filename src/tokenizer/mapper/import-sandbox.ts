@@ -6,8 +6,8 @@ import { asLibjsonnetSees } from './jsonnet-binding.js';
 import { JsonnetImportSyntaxError, scanJsonnet, type ImportReference, type JsonnetSourceScan } from './jsonnet-source-scan.js';
 
 /**
- * The import sandbox (issue 3 §7): a mapper reads no file outside its own folder, and a `base64://` mapper reads
- * none at all. node-jsonnet has no importer hook, and libjsonnet resolves imports itself (absolute paths, and a
+ * The import sandbox (docs/performance.md, "The import sandbox"): a mapper reads no file outside its own folder,
+ * and a `base64://` mapper reads none at all. node-jsonnet has no importer hook, and libjsonnet resolves imports itself (absolute paths, and a
  * fallback to /usr/share/jsonnet-*), so the rule is enforced statically at start: every import, in the mapper and
  * recursively in every Jsonnet file it imports, must name an existing regular file whose real path (symlinks
  * resolved by the kernel) lies inside the real path of the mapper's folder. A refusal is a ConfigError naming

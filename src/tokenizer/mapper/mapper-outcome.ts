@@ -1,4 +1,5 @@
 import { badRequest, type KratosError } from '../../errors/kratos-error.js';
+import { isObject } from '../../json/is-object.js';
 
 /**
  * What one evaluation of a mapper produced: its manifested JSON output, or the Jsonnet error text. Both the
@@ -23,11 +24,7 @@ export function mapperExecutionFailed(error: string): KratosError {
 export function claimsOf(result: EvaluationResult): Record<string, unknown> {
   if ('error' in result) throw mapperExecutionFailed(result.error);
   const document = JSON.parse(result.output) as unknown;
-  const claims = isPlainObject(document) ? document.claims : undefined;
-  if (!isPlainObject(claims)) throw badRequest(NO_CLAIMS_OBJECT);
+  const claims = isObject(document) ? document.claims : undefined;
+  if (!isObject(claims)) throw badRequest(NO_CLAIMS_OBJECT);
   return claims;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,11 +1,11 @@
 import { badRequest, invalidPageToken, invalidUuidParameter } from '../../errors/kratos-error.js';
+import { isUuid } from '../../text/uuid.js';
 
 const DEFAULT_PAGE_SIZE = 250;
 const MAX_PAGE_SIZE = 500;
 const MAX_IDS = 500;
 /** Kratos refuses legacy page pagination beyond this many items. */
 const PAGE_PAGINATION_LIMIT = 1000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type IdentityPagination =
   | { kind: 'keyset'; pageSize: number; after: string | undefined; linkUrl: URL }
@@ -30,14 +30,14 @@ export function parseIdentityListQuery(requestUrl: URL): IdentityListQuery {
   const ids = params.getAll('ids');
   if (ids.length > 0) {
     filters++;
-    for (const id of ids) if (!UUID.test(id)) throw invalidUuidParameter(id, 'ids');
+    for (const id of ids) if (!isUuid(id)) throw invalidUuidParameter(id, 'ids');
     if (ids.length > MAX_IDS) throw badRequest('The number of ids to filter must not exceed 500.');
     query.ids = ids.map((id) => id.toLowerCase());
   }
   const organizationId = params.get('organization_id');
   if (organizationId) {
     filters++;
-    if (!UUID.test(organizationId)) throw invalidUuidParameter(organizationId, 'organization_id');
+    if (!isUuid(organizationId)) throw invalidUuidParameter(organizationId, 'organization_id');
     query.organizationId = organizationId;
   }
   const identifier = params.get('credentials_identifier');
@@ -77,7 +77,7 @@ function parsePagination(requestUrl: URL): IdentityPagination {
     pageSize = size <= 0 ? DEFAULT_PAGE_SIZE : Math.min(size, MAX_PAGE_SIZE);
   }
   const token = effective.getAll('page_token').find((v) => v !== '');
-  if (token !== undefined && !UUID.test(token)) throw invalidPageToken();
+  if (token !== undefined && !isUuid(token)) throw invalidPageToken();
   const linkUrl = new URL(requestUrl);
   linkUrl.search = effective.toString();
   return { kind: 'keyset', pageSize, after: token && !/^0{8}-0{4}-0{4}-0{4}-0{12}$/.test(token) ? token.toLowerCase() : undefined, linkUrl };
