@@ -2,7 +2,8 @@
 import type { Config } from '../src/config/types.js';
 
 export type HarnessMessage =
-  | { type: 'start'; dsn: string | null; workDir: string; coldSessions: number }
+  /** `name` tells the servers of one run apart (their key files, their token files). */
+  | { type: 'start'; dsn: string; workDir: string; name: string; coldSessions: number }
   /** Report `reached` once this many more tokenize requests have been answered. */
   | { type: 'watch'; count: number }
   | { type: 'memory' }
@@ -16,6 +17,7 @@ export type ServerMessage =
       coldTokensFile: string;
       login: { identifier: string; password: string };
       dialect: string;
+      logLevel: string;
       hashingConcurrency: number;
       argon2: Config['hashers']['argon2'];
       mapperWorkers: number;
@@ -24,5 +26,21 @@ export type ServerMessage =
   | { type: 'memory'; serverRss: number; children: Array<{ pid: number; rss: number; pss: number }> }
   | { type: 'stopped' }
   | { type: 'failed'; message: string };
+
+/**
+ * What the ceiling answers: exactly the body of Tessera's warm tokenize response (the whoami JSON of the same
+ * session, plus `tokenized`), with a token carrying the same claims.
+ */
+export interface CeilingStart {
+  type: 'start';
+  /** Tessera's whoami JSON for the session, verbatim. */
+  sessionJson: string;
+  sessionId: string;
+  identityId: string;
+  issuer: string;
+  ttlSeconds: number;
+  /** The claims the mapper added (the postgrest template's role and email). */
+  mapped: Record<string, unknown>;
+}
 
 export type CeilingMessage = { type: 'ready'; port: number };

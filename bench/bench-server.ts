@@ -1,20 +1,24 @@
 /**
  * The benchmark's Tessera: a child process of bench/run.ts, so that the load tool and the measuring harness do
- * not share its CPU time or its memory figure. It builds the runtime from a config with the `postgrest` template,
- * creates the sessions the cases need directly through the Store (no argon2 for them), serves the public API on
- * loopback and answers the harness over IPC.
+ * not share its CPU time or its memory figure. It starts Tessera the way `tessera serve` does (serve-command.ts):
+ * the shipped kratos.yml, the logger that config asks for, writing to stdout (which the harness sends to a file,
+ * as a service manager would), `startServers` with both APIs and the maintenance timers. Only what a benchmark
+ * on loopback needs is changed: the DSN, loopback ports chosen by the OS, key files in the run's temporary folder
+ * (generated at start, as on a first `tessera serve`), and no login rate limits (case E logs one identity in
+ * over and over). LOG_LEVEL and TESSERA_* in the environment work as they do for `tessera serve`.
+ *
+ * The sessions the cases need are created directly through the Store (no argon2 for them).
  */
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
-import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/config/load.js';
 import type { Config } from '../src/config/types.js';
-import { createPublicApp } from '../src/http/public-app.js';
 import { newIdentity, passwordCredential, passwordIdentifiers } from '../src/identity/new-identity.js';
-import { createLogger } from '../src/logging/logger.js';
-import { buildRuntime, type Runtime } from '../src/runtime/build-deps.js';
+import { createLogger, flushLogger } from '../src/logging/logger.js';
+import { buildRuntime } from '../src/runtime/build-deps.js';
+import { startServers, type RunningServers } from '../src/runtime/serve.js';
 import { issueSession } from '../src/session/issue-session.js';
 import type { HarnessMessage, ServerMessage } from './bench-protocol.js';
 
@@ -22,11 +26,10 @@ const reply = (message: ServerMessage): void => {
   process.send?.(message);
 };
 
-let runtime: Runtime | null = null;
-let server: ServerType | null = null;
-/** Tokenize requests answered so far, and when (for case C's rate, measured where the work happens). */
-let tokenized = 0;
-let watch: { target: number; firstAt: number | null; lastAt: number } | null = null;
+let servers: RunningServers | null = null;
+let logger: ReturnType<typeof createLogger> | null = null;
+/** Counting tokenize answers (case C's rate, measured where the work happens); attached only while C runs. */
+let watch: { left: number; firstAt: number | null; lastAt: number; listener: (request: IncomingMessage, response: ServerResponse) => void } | null = null;
 
 process.on('message', (message: HarnessMessage) => {
   void handle(message).catch((error: unknown) => {
@@ -38,49 +41,35 @@ process.on('disconnect', () => process.exit(0));
 async function handle(message: HarnessMessage): Promise<void> {
   switch (message.type) {
     case 'start':
-      return start(message.dsn, message.workDir, message.coldSessions);
+      return start(message.dsn, message.workDir, message.name, message.coldSessions);
     case 'watch':
-      watch = { target: tokenized + message.count, firstAt: null, lastAt: 0 };
-      return;
+      return startWatch(message.count);
     case 'memory':
       reply({ type: 'memory', serverRss: process.memoryUsage.rss(), children: childrenRss() });
       return;
     case 'stop':
-      server?.close();
-      await runtime?.close();
+      await servers?.shutdown();
+      // As serve-command.ts does after a shutdown: every line is on its way before the process ends.
+      if (logger) await flushLogger(logger);
       reply({ type: 'stopped' });
       return;
   }
 }
 
-async function start(dsn: string | null, workDir: string, coldSessions: number): Promise<void> {
-  const config = benchConfig(dsn, workDir);
-  runtime = await buildRuntime(config, createLogger('silent'));
+async function start(dsn: string, workDir: string, name: string, coldSessions: number): Promise<void> {
+  const config = benchConfig(dsn, workDir, name);
+  logger = createLogger(config.log.level);
+  const runtime = await buildRuntime(config, logger);
+  servers = await startServers(runtime);
   const { deps } = runtime;
-
-  const app = createPublicApp(deps);
-  server = await new Promise<ServerType>((resolve) => {
-    const s = serve(
-      {
-        fetch: async (request: Request) => {
-          const response = await app.fetch(request);
-          if (watch && request.url.includes('tokenize_as=')) countTokenized();
-          return response;
-        },
-        hostname: '127.0.0.1',
-        port: 0,
-      },
-      () => resolve(s),
-    );
-  });
 
   // Sessions straight through the Store: distinct identities, half of them with a role in metadata_public.
   const schema = deps.schemas.getDefault();
   const runId = randomUUID().slice(0, 8);
   const now = new Date();
-  const sessionFor = async (i: number, credentials?: ReturnType<typeof passwordCredential>[]): Promise<string> => {
+  const sessionFor = async (i: number): Promise<string> => {
     const traits = { email: `bench-${runId}-${i}@example.org`, name: `Bench User ${i}` };
-    const identity = newIdentity({ schema, traits, now, metadataPublic: i % 2 === 0 ? { role: 'editor' } : null, credentials });
+    const identity = newIdentity({ schema, traits, now, metadataPublic: i % 2 === 0 ? { role: 'editor' } : null });
     const issued = issueSession(identity.id, { method: 'password' }, { ip: '127.0.0.1', userAgent: 'tessera-bench' }, now, config.session.lifespan);
     await deps.store.createIdentity(identity, { session: issued.session });
     return issued.token;
@@ -88,7 +77,7 @@ async function start(dsn: string | null, workDir: string, coldSessions: number):
   const warmToken = await sessionFor(0);
   const coldTokens: string[] = [];
   for (let i = 1; i <= coldSessions; i++) coldTokens.push(await sessionFor(i));
-  const coldTokensFile = join(workDir, 'cold-tokens.txt');
+  const coldTokensFile = join(workDir, `${name}-cold-tokens.txt`);
   writeFileSync(coldTokensFile, coldTokens.join('\n') + '\n');
 
   const loginEmail = `bench-${runId}-login@example.org`;
@@ -99,57 +88,56 @@ async function start(dsn: string | null, workDir: string, coldSessions: number):
 
   reply({
     type: 'ready',
-    port: (server.address() as AddressInfo).port,
+    port: servers.publicPort,
     warmToken,
     coldTokensFile,
     login: { identifier: loginEmail, password },
     dialect: deps.store.dialect,
+    logLevel: config.log.level,
     hashingConcurrency: config.tessera.limits.hashing_concurrency,
     argon2: config.hashers.argon2,
     mapperWorkers: config.tessera.tokenizer.workers,
   });
 }
 
-function countTokenized(): void {
-  tokenized++;
-  if (!watch) return;
-  const now = performance.now();
-  watch.firstAt ??= now;
-  watch.lastAt = now;
-  if (tokenized >= watch.target) {
-    reply({ type: 'reached', elapsedMs: watch.lastAt - watch.firstAt });
-    watch = null;
-  }
-}
-
-/** The shipped postgrest mapper: the benchmark measures what users run. */
-function mapperFile(): string {
-  return join(process.cwd(), 'templates/postgrest.jsonnet');
+function startWatch(count: number): void {
+  const server = servers?.publicServer;
+  if (!server) throw new Error('not started');
+  const listener = (request: IncomingMessage, response: ServerResponse): void => {
+    if (!request.url?.includes('tokenize_as=')) return;
+    response.once('finish', () => {
+      if (!watch) return;
+      const now = performance.now();
+      watch.firstAt ??= now;
+      watch.lastAt = now;
+      if (--watch.left === 0) {
+        reply({ type: 'reached', elapsedMs: watch.lastAt - watch.firstAt });
+        server.off('request', watch.listener);
+        watch = null;
+      }
+    });
+  };
+  watch = { left: count, firstAt: null, lastAt: 0, listener };
+  server.on('request', listener);
 }
 
 /**
- * The shipped kratos.yml's password hashing (so logins in case E cost what they cost in production), a fresh
- * Ed25519 key for the postgrest template, no rate limits (case E logs one identity in over and over), quiet logs.
+ * The shipped kratos.yml, with the few changes a benchmark on loopback needs (see the top of this file). Of the
+ * environment, only LOG_LEVEL and the TESSERA_* settings are read (`TESSERA_TOKENIZER_WORKERS=1 npm run bench`):
+ * a DSN or port set in the shell must not redirect the benchmark.
  */
-function benchConfig(dsn: string | null, workDir: string): Config {
-  const jwksFile = join(workDir, 'postgrest.jwks.json');
-  const { privateKey } = generateKeyPairSync('ed25519');
-  writeFileSync(jwksFile, JSON.stringify({ keys: [{ ...privateKey.export({ format: 'jwk' }), alg: 'EdDSA', use: 'sig', kid: 'bench-postgrest' }] }), { mode: 0o600 });
-  const shipped = loadConfig({ file: join(process.cwd(), 'kratos.yml'), env: {} });
-  const config = loadConfig({
-    file: null,
-    env: {},
+function benchConfig(dsn: string, workDir: string, name: string): Config {
+  const keyFile = (template: string): string => `file://${join(workDir, `${name}-${template}.jwks.json`)}`;
+  return loadConfig({
+    file: join(process.cwd(), 'kratos.yml'),
+    env: Object.fromEntries(Object.entries(process.env).filter(([key]) => key === 'LOG_LEVEL' || key.startsWith('TESSERA_'))),
     overrides: {
-      dsn: dsn ?? `sqlite://${join(workDir, 'bench.db')}?_fk=true`,
-      serve: { public: { base_url: 'http://127.0.0.1:4433/', host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 } },
-      identity: { default_schema_id: 'default', schemas: [{ id: 'default', url: `file://${join(process.cwd(), 'templates/identity.schema.json')}` }] },
-      session: { whoami: { tokenizer: { templates: { postgrest: { ttl: '5m', jwks_url: `file://${jwksFile}`, claims_mapper_url: `file://${mapperFile()}` } } } } },
+      dsn,
+      serve: { public: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 } },
+      session: { whoami: { tokenizer: { templates: { postgrest: { jwks_url: keyFile('postgrest') }, hasura: { jwks_url: keyFile('hasura') } } } } },
       tessera: { rate_limits: { enabled: false } },
-      log: { level: 'silent' },
     },
   });
-  config.hashers.argon2 = shipped.hashers.argon2;
-  return config;
 }
 
 /**

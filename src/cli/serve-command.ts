@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load.js';
-import { createLogger } from '../logging/logger.js';
+import { createLogger, flushLogger } from '../logging/logger.js';
 import { buildRuntime } from '../runtime/build-deps.js';
 import { startServers } from '../runtime/serve.js';
 import type { Command } from './command.js';
@@ -25,7 +25,8 @@ export const serveCommand: Command = {
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
     });
-    logger.flush();
+    // Every access-log line of the drained requests, and the last lines, are written before the process ends.
+    await flushLogger(logger);
     return 0;
   },
 };

@@ -360,7 +360,7 @@ const Tessera = Section({
   database: Section({
     max_connections: Type.Integer({ minimum: 1, default: 10 }),
     statement_timeout: Duration({ default: '5s' }),
-    /** The SQLite store's whoami cache (store/sqlite/session-cache.ts); 0 turns it off. */
+    /** SQLite's whoami cache (store/sqlite/session-cache.ts); PostgreSQL's remembered whoami rows (store/postgres/session-lookup.ts). */
     session_cache_max_entries: Type.Integer({ minimum: 0, default: 10000 }),
     /** How long a PostgreSQL migration waits for another instance's migration lock (store/postgres/migrate-under-lock.ts). */
     migration_lock_timeout: Duration({ default: '10m' }),

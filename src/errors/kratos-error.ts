@@ -133,6 +133,9 @@ export const identityDisabled = (): KratosError => new KratosError(401, { id: 'i
 /** `tokenize_as=` names no configured template. */
 export const unknownTemplate = (name: string): KratosError => badRequest(`Unable to find tokenizer template "${name}".`);
 
+/** A mapper input that kills the worker process evaluating it: a server fault, not a mapper error Kratos would report. */
+export const mapperWorkerCrashed = (): KratosError => new KratosError(500, { reason: 'The claims mapper evaluation process crashed while evaluating this session.' });
+
 /** A self-service flow past its `expires_at`; `reason` says what to do next, as Kratos's reasons differ by client kind. */
 export const flowExpired = (reason: string, options: Pick<KratosErrorOptions, 'details' | 'extra'>): KratosError =>
   new KratosError(410, { id: 'self_service_flow_expired', reason, message: 'self-service flow expired', ...options });

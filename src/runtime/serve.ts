@@ -6,12 +6,15 @@ import { createAdminApp } from '../http/admin-app.js';
 import type { AppEnv } from '../http/app-env.js';
 import { answerClientError, unparseableRequestResponse } from '../http/client-error.js';
 import { createPublicApp } from '../http/public-app.js';
+import { withWhoamiFastPath, type NodeListener } from '../http/whoami-fast-path.js';
 import type { Runtime } from './build-deps.js';
 import { startMaintenance } from './maintenance.js';
 
 export interface RunningServers {
   publicPort: number;
   adminPort: number;
+  /** The listening public API server (the benchmark counts its answers). */
+  publicServer: Server;
   /**
    * Stops accepting, lets in-flight requests finish (up to `graceMs`, by default `tessera.shutdown.grace_period`),
    * cuts what is still open after that, then closes the database.
@@ -21,8 +24,9 @@ export interface RunningServers {
 
 export async function startServers(runtime: Runtime): Promise<RunningServers> {
   const { config, logger } = runtime.deps;
-  const publicServer = await listen(createPublicApp(runtime.deps), config.serve.public.host, config.serve.public.port);
-  const adminServer = await listen(createAdminApp(runtime.deps), config.serve.admin.host, config.serve.admin.port);
+  const publicListener = withWhoamiFastPath(runtime.deps, honoListener(createPublicApp(runtime.deps), config.serve.public.host));
+  const publicServer = await listen(publicListener, config.serve.public.host, config.serve.public.port);
+  const adminServer = await listen(honoListener(createAdminApp(runtime.deps), config.serve.admin.host), config.serve.admin.host, config.serve.admin.port);
   const maintenance = startMaintenance(runtime.deps);
   const publicPort = (publicServer.server.address() as AddressInfo).port;
   const adminPort = (adminServer.server.address() as AddressInfo).port;
@@ -33,6 +37,7 @@ export async function startServers(runtime: Runtime): Promise<RunningServers> {
   return {
     publicPort,
     adminPort,
+    publicServer: publicServer.server,
     shutdown(graceMs = config.tessera.shutdown.grace_period) {
       stopping ??= (async () => {
         logger.info({ grace_ms: graceMs }, 'shutting down');
@@ -53,12 +58,15 @@ interface ListeningServer {
   open: Set<ServerResponse>;
 }
 
-function listen(app: Hono<AppEnv>, hostname: string, port: number): Promise<ListeningServer> {
-  const listener = getRequestListener(app.fetch, {
+function honoListener(app: Hono<AppEnv>, hostname: string): NodeListener {
+  return getRequestListener(app.fetch, {
     hostname,
     // Reached only when Node parsed a request that is not a valid URL; everything else goes through the app.
     errorHandler: () => unparseableRequestResponse(),
   });
+}
+
+function listen(listener: NodeListener, hostname: string, port: number): Promise<ListeningServer> {
   const server = createServer(listener);
   server.on('clientError', answerClientError);
   const open = new Set<ServerResponse>();

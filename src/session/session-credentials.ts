@@ -3,11 +3,16 @@ import type { Store } from '../store/store.js';
 import type { SessionWithIdentity } from './session.js';
 import { isSessionActive } from './session-json.js';
 
+/** Request headers by name, as `Headers.get` reads them (several values of one name joined by ", "). */
+export interface HeaderLookup {
+  get(name: string): string | null;
+}
+
 /**
  * Where a request carries its session, in Kratos's order of precedence: the `X-Session-Token` header, then the
  * session cookie, then `Authorization: Bearer <token>`.
  */
-export function extractSessionToken(headers: Headers, cookieName: string): string | null {
+export function extractSessionToken(headers: HeaderLookup, cookieName: string): string | null {
   const header = headers.get('x-session-token');
   if (header) return header;
   const cookie = readCookie(headers.get('cookie'), cookieName);

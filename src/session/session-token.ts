@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sha256 } from '../text/sha256.js';
 
 /**
  * Session and logout tokens: a recognisable prefix (Kratos's `ory_st_` / `ory_lo_`, so secret scanners and
@@ -24,5 +25,5 @@ export function generateToken(prefix: string): string {
 }
 
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return sha256(token, 'hex');
 }

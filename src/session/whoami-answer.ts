@@ -14,12 +14,12 @@ export type WhoamiDeps = Pick<Deps, 'schemas' | 'tokenizer'>;
 /**
  * `GET /sessions/whoami[?tokenize_as=<template>]` without its HTTP, once the active session is known: serialize
  * it and, with a template, append the token. The Hono route (http/routes/whoami.ts) answers with it, and so can
- * any other transport, so that they cannot answer differently.
+ * the node:http fast path (http/whoami-fast-path.ts), so that they cannot answer differently.
  */
 export class WhoamiAnswerer {
   /**
-   * Each frozen session's JSON text. A frozen session is one the store shares between calls while the database is
-   * unchanged (SQLite's session cache): its text cannot change either. `active` is part of it, and is true
+   * Each frozen session's JSON text. A frozen session is one the store shares between calls while it is unchanged
+   * (SQLite's session cache, PostgreSQL's decoded-row memo): its text cannot change either. `active` is part of it, and is true
    * whenever we get here.
    */
   private readonly serialized = new WeakMap<SessionWithIdentity, string>();
@@ -42,4 +42,19 @@ export class WhoamiAnswerer {
     }
     return { identityId: session.identity.id, body };
   }
+}
+
+const answerers = new WeakMap<WhoamiDeps, WhoamiAnswerer>();
+
+/**
+ * The one answerer of a runtime, shared by the Hono route and the node:http fast path (http/whoami-fast-path.ts),
+ * and with it the serialization cache.
+ */
+export function whoamiAnswererFor(deps: WhoamiDeps): WhoamiAnswerer {
+  let answerer = answerers.get(deps);
+  if (!answerer) {
+    answerer = new WhoamiAnswerer(deps);
+    answerers.set(deps, answerer);
+  }
+  return answerer;
 }

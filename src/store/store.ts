@@ -129,3 +129,9 @@ export interface ExpiredRowStore {
    */
   deleteExpired(kind: ExpiringKind, before: Date, limit: number): Promise<number>;
 }
+
+/**
+ * Default bound of each store's whoami memory (`tessera.database.session_cache_max_entries`): SQLite's session cache,
+ * PostgreSQL's decoded rows.
+ */
+export const DEFAULT_SESSION_CACHE_ENTRIES = 10_000;

@@ -34,6 +34,12 @@ export interface ClaimsMapper {
    *  - `Expected tokenizer JsonNet to return a claims object but it did not.` when there is no `claims` object.
    */
   map(template: string, session: SessionDocument, claims: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /**
+   * What `map` would answer from memory, without waiting: the claims of a memoized evaluation (shared and frozen:
+   * copy its members, never change it), or undefined when `map` has to evaluate. Throws what `map` would reject
+   * with for a memoized failure. The warm path of every tokenize call, hence synchronous.
+   */
+  memoized?(template: string, session: SessionDocument, claims: Record<string, unknown>): Record<string, unknown> | undefined;
   /** Stops worker processes and timers. */
   close(): Promise<void>;
 }

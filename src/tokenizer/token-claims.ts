@@ -41,8 +41,8 @@ export async function buildTokenClaims(input: ClaimsInput, mapper: ClaimsMapper 
 
   if (template.claims_mapper_url !== undefined) {
     if (!mapper) throw new Error(`template "${template.name}" has a claims mapper but no mapper engine was started`);
-    const mapped = await mapper.map(template.name, input.sessionJson, { ...claims });
-    for (const [key, value] of Object.entries(mapped)) claims[key] = value;
+    const mapped = mapper.memoized?.(template.name, input.sessionJson, claims) ?? (await mapper.map(template.name, input.sessionJson, { ...claims }));
+    for (const key in mapped) claims[key] = mapped[key];
     claims.sub = subjectClaim(template, subject);
   }
   return claims;

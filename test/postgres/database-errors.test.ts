@@ -38,8 +38,8 @@ describe('PostgreSQL failures as callers see them', () => {
     const port = await closedPort();
     const store = await openStore(`postgres://tessera_test:${TEST_PASSWORD}@127.0.0.1:${port}/nowhere?sslmode=disable`);
     try {
-      for (const attempt of [store.ping(), store.findSessionByTokenHash('x'), store.createIdentity(anIdentity()), store.migrate()]) {
-        const error = await rejection(attempt);
+      for (const attempt of [() => store.ping(), () => store.findSessionByTokenHash('x'), () => store.createIdentity(anIdentity()), () => store.migrate()]) {
+        const error = await rejection(attempt());
         assert.ok(error instanceof DatabaseUnavailableError, String(error));
         assert.match(error.message, /^the database is unavailable: /);
         assert.doesNotMatch(error.message, new RegExp(`${port}|${TEST_PASSWORD}|127\\.0\\.0\\.1`));
@@ -142,7 +142,13 @@ describe('PostgreSQL failures as callers see them', () => {
       await store.migrate();
       await locker.query('begin');
       await locker.query('lock table sessions in access exclusive mode');
-      const waiting = Promise.all(Array.from({ length: 6 }, () => store.findSessionByTokenHash('blocked')));
+      // One lookup per event-loop turn: lookups of one turn share a query (session-lookup.ts), these cannot.
+      const lookups: Array<Promise<unknown>> = [];
+      for (let i = 0; i < 6; i++) {
+        lookups.push(store.findSessionByTokenHash(`blocked-${i}`));
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const waiting = Promise.all(lookups);
       const connections = (): number => Number(cluster.psql(`select count(*) from pg_stat_activity where datname = '${database}' and application_name = 'tessera'`));
       const deadline = Date.now() + 20_000;
       while (connections() < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));

@@ -9,11 +9,14 @@ import type { Store } from '../../src/store/store.js';
 import { startServeProcess, type ServeProcess } from '../helpers/cli.js';
 import { jsonOf, loginViaApi, registerViaApi } from '../helpers/http.js';
 import { ensureCluster } from '../helpers/postgres-cluster.js';
+import { tempDir } from '../helpers/config.js';
 import { serveEnv } from '../helpers/serve-env.js';
+import { payloadOf, writeKeyFile } from '../helpers/tokenizer.js';
 
 /**
- * Two real `tessera serve` processes on one PostgreSQL database, as behind a load balancer. Nothing is cached in
- * a process, so what one instance writes is what the other reads on its very next request.
+ * Two real `tessera serve` processes on one PostgreSQL database, as behind a load balancer. Every whoami reads the
+ * database (batched per event-loop turn, see store/postgres/session-lookup.ts), so what one instance writes is what
+ * the other reads on its very next request.
  */
 describe('two Tessera instances on one PostgreSQL database', () => {
   const cluster = ensureCluster();
@@ -24,8 +27,12 @@ describe('two Tessera instances on one PostgreSQL database', () => {
   let store: Store;
 
   before(async () => {
+    // One tokenizer template with the shipped postgrest mapper, its key written beforehand for both.
+    const keyFile = await writeKeyFile(tempDir());
+    const templates = JSON.stringify({ postgrest: { ttl: '1m', jwks_url: `file://${keyFile}`, claims_mapper_url: `file://${process.cwd()}/templates/postgrest.jsonnet` } });
+    const env = serveEnv(dsn, { SESSION_WHOAMI_TOKENIZER_TEMPLATES: templates, TESSERA_RATE_LIMITS_ENABLED: 'false' });
     // Started together on an empty database: both migrate at start, under the advisory lock.
-    [a, b] = await Promise.all([startServeProcess([], serveEnv(dsn)), startServeProcess([], serveEnv(dsn))]);
+    [a, b] = await Promise.all([startServeProcess([], env), startServeProcess([], env)]);
     store = await openStore(dsn);
   });
   after(async () => {
@@ -34,6 +41,7 @@ describe('two Tessera instances on one PostgreSQL database', () => {
   });
 
   const whoami = (instance: ServeProcess, token: string): Promise<Response> => fetch(`${instance.publicUrl}/sessions/whoami`, { headers: { 'x-session-token': token } });
+  const tokenize = (instance: ServeProcess, token: string): Promise<Response> => fetch(`${instance.publicUrl}/sessions/whoami?tokenize_as=postgrest`, { headers: { 'x-session-token': token } });
   const identityIdOf = (body: Record<string, unknown>): string => String((body.identity as Record<string, unknown>).id);
 
   it('migrated the database exactly once although both started together', () => {
@@ -85,6 +93,53 @@ describe('two Tessera instances on one PostgreSQL database', () => {
     const deleted = await fetch(`${b.adminUrl}/admin/identities/${identityIdOf(registered.body)}`, { method: 'DELETE' });
     assert.equal(deleted.status, 204);
     assert.equal((await whoami(a, token)).status, 401);
+  });
+
+  it('reflects traits and metadata changed elsewhere in the very next token, on both instances', async () => {
+    const registered = await registerViaApi(a.publicUrl, 'changing@example.org', 'changing passphrase 12');
+    const token = String(registered.body.session_token);
+    for (const instance of [a, b]) {
+      const claims = payloadOf(String((await jsonOf(await tokenize(instance, token))).tokenized));
+      assert.deepEqual([claims.email, claims.role], ['changing@example.org', 'authenticated']);
+    }
+    const identity = await store.getIdentity(identityIdOf(registered.body));
+    assert.ok(identity);
+    // updated_at left as it was: an instance recognises an unchanged row by its whole text, not by a timestamp.
+    await store.updateIdentity({ ...identity, traits: { email: 'changed@example.org' }, metadataPublic: { role: 'editor' }, updatedAt: identity.updatedAt });
+    for (const instance of [a, b]) {
+      const claims = payloadOf(String((await jsonOf(await tokenize(instance, token))).tokenized));
+      assert.deepEqual([claims.email, claims.role], ['changed@example.org', 'editor']);
+    }
+  });
+
+  it('under load, refuses on both instances every whoami and tokenize sent after a logout was answered', async () => {
+    const registered = await registerViaApi(a.publicUrl, 'burst@example.org', 'burst passphrase 12');
+    const token = String(registered.body.session_token);
+    const outcomes: Array<{ sentAt: number; status: number }> = [];
+    let loggedOutAt = Infinity;
+    let stop = false;
+    // 24 clients back to back, on both instances, plain and tokenizing: their lookups share batched queries.
+    const clients = Array.from({ length: 24 }, async (_, i) => {
+      const instance = i % 2 === 0 ? a : b;
+      const call = i % 4 < 2 ? whoami : tokenize;
+      while (!stop) {
+        const sentAt = performance.now();
+        const response = await call(instance, token);
+        await response.arrayBuffer();
+        outcomes.push({ sentAt, status: response.status });
+      }
+    });
+    while (outcomes.length < 200) await new Promise((resolve) => setTimeout(resolve, 10));
+    const logout = await fetch(`${b.publicUrl}/self-service/logout/api`, { method: 'DELETE', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ session_token: token }) });
+    loggedOutAt = performance.now();
+    assert.equal(logout.status, 204);
+    while (outcomes.filter((o) => o.sentAt > loggedOutAt).length < 200) await new Promise((resolve) => setTimeout(resolve, 10));
+    stop = true;
+    await Promise.all(clients);
+    const before = outcomes.filter((o) => o.sentAt < loggedOutAt);
+    const after = outcomes.filter((o) => o.sentAt > loggedOutAt);
+    assert.ok(before.some((o) => o.status === 200), 'the session was served before the logout');
+    assert.deepEqual(new Set(after.map((o) => o.status)), new Set([401]), 'nothing sent after the logout was answered got through');
   });
 
   it('counts rate-limit hits from two stores on one database together, exactly', async () => {

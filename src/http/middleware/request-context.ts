@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import type { MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
+import { createAccessLog } from '../../logging/access-log.js';
 import type { AppEnv } from '../app-env.js';
 
 /**
@@ -11,6 +12,7 @@ import type { AppEnv } from '../app-env.js';
  */
 export function requestContext(logger: Logger, trustedProxies: readonly string[]): MiddlewareHandler<AppEnv> {
   const trusted = trustedProxyList(trustedProxies);
+  const accessLog = createAccessLog(logger);
   return async function requestContextMiddleware(c, next) {
     const started = performance.now();
     const incomingId = c.req.header('x-request-id');
@@ -19,19 +21,14 @@ export function requestContext(logger: Logger, trustedProxies: readonly string[]
     const remote = c.env?.incoming?.socket?.remoteAddress ?? null;
     c.set('client', { ip: clientIp(remote, c.req.header('x-forwarded-for'), trusted), userAgent: c.req.header('user-agent')?.slice(0, 512) ?? null });
     await next();
-    // Building the line (and a request id) costs more than a small whoami: skipped when the level is off.
-    if (!logger.isLevelEnabled('info')) return;
-    logger.info(
-      {
-        // Every log line has a request id; the client's own X-Request-ID is used when it sent one.
-        request_id: requestId ?? randomUUID(),
-        method: c.req.method,
-        path: c.req.path.length > 256 ? `${c.req.path.slice(0, 256)}…` : c.req.path,
-        status: c.res.status,
-        ms: Math.round((performance.now() - started) * 100) / 100,
-      },
-      'request',
-    );
+    accessLog?.({
+      // Every log line has a request id; the client's own X-Request-ID is used when it sent one.
+      requestId: requestId ?? randomUUID(),
+      method: c.req.method,
+      path: c.req.path.length > 256 ? `${c.req.path.slice(0, 256)}…` : c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 100) / 100,
+    });
   };
 }
 

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import type { Deps } from '../../deps.js';
 import { noActiveSession } from '../../errors/kratos-error.js';
-import { WhoamiAnswerer, type WhoamiDeps } from '../../session/whoami-answer.js';
+import { whoamiAnswererFor, type WhoamiDeps } from '../../session/whoami-answer.js';
 import type { AppEnv } from '../app-env.js';
 import { NO_CACHE } from '../middleware/no-cache.js';
 
@@ -11,9 +11,12 @@ import { NO_CACHE } from '../middleware/no-cache.js';
  * disabled identity is refused on the very next call. With `tokenize_as` the session is also turned into a JWT by
  * the tokenizer (session/whoami-answer.ts, which holds everything but the HTTP).
  */
+/** The paths whoami answers on (the fast path serves the same ones). */
+export const WHOAMI_PATHS = ['/sessions/whoami', '/session/whoami'] as const;
+
 export function whoamiRoutes(deps: WhoamiDeps & Pick<Deps, 'now'>): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  const answerer = new WhoamiAnswerer(deps);
+  const answerer = whoamiAnswererFor(deps);
   const handler = async (c: Context<AppEnv>): Promise<Response> => {
     const now = deps.now();
     const session = await c.var.session.active(now);
@@ -24,7 +27,7 @@ export function whoamiRoutes(deps: WhoamiDeps & Pick<Deps, 'now'>): Hono<AppEnv>
     c.header('Content-Type', 'application/json');
     return c.body(answer.body);
   };
-  for (const path of ['/sessions/whoami', '/session/whoami']) {
+  for (const path of WHOAMI_PATHS) {
     app.on(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'], path, handler);
   }
   return app;

@@ -5,6 +5,8 @@ export interface PostgresStoreOptions {
   maxConnections?: number;
   /** `tessera.database.statement_timeout`: the longest any statement may run before the server cancels it. */
   statementTimeoutMs?: number;
+  /** `tessera.database.session_cache_max_entries`: decoded whoami rows remembered (session-lookup.ts). */
+  sessionCacheMaxEntries?: number;
   /** `tessera.database.migration_lock_timeout`: how long `migrate()` waits for another instance's migration. */
   migrationLockTimeoutMs?: number;
 }

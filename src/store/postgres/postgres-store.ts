@@ -5,7 +5,7 @@ import pg from 'pg';
 import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError, FlowAlreadyCompletedError, importSkipReason } from '../errors.js';
 import { credentialsByIdentity, credentialToRow, flowFromRow, flowToRow, identityFromRow, identityToRow, sessionWithIdentityFromRows, sessionFromRow, sessionToRow, withProviderEntry } from '../rows.js';
 import { bucketStartOf, slidingWindowCount } from '../sliding-window.js';
-import type { Store } from '../store.js';
+import { DEFAULT_SESSION_CACHE_ENTRIES, type Store } from '../store.js';
 import type { Credential, CredentialType, Identity } from '../../identity/identity.js';
 import type { ExpiringKind, IdentityPageQuery, ImportOutcome, OidcProviderLinkEntry, SessionCountQuery, SessionPageQuery } from '../types.js';
 import type { Flow, FlowCompletion } from '../../selfservice/flow.js';
@@ -14,6 +14,7 @@ import type { NewSession, Session, SessionWithIdentity } from '../../session/ses
 import { hasNulCharacter, sqlStateOf } from './database-errors.js';
 import { migrateUnderAdvisoryLock } from './migrate-under-lock.js';
 import { poolConfigFor, type PostgresStoreOptions } from './pool-config.js';
+import { PostgresSessionLookup } from './session-lookup.js';
 import * as schema from './schema.js';
 import { identities, identityCredentialIdentifiers, identityCredentials, rateLimitBuckets, selfserviceFlows, sessions } from './schema.js';
 import { withTranslatedErrors } from './translated-errors.js';
@@ -34,8 +35,8 @@ export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
   private readonly db: Db;
   private readonly config: pg.PoolConfig;
+  private readonly sessionLookup: PostgresSessionLookup;
   private readonly migrationLockTimeoutMs: number | undefined;
-  private readonly sessionByTokenHash;
   private closed = false;
 
   /** Opens the pool lazily: nothing connects until the first query (usually `migrate()` at start). */
@@ -54,12 +55,7 @@ export class PostgresStore implements Store {
     this.pool.on('error', () => undefined);
     this.pool.on('connect', (client) => client.on('error', () => undefined));
     this.db = drizzle({ client: this.pool, schema });
-    this.sessionByTokenHash = this.db
-      .select({ session: sessions, identity: identities })
-      .from(sessions)
-      .innerJoin(identities, eq(identities.id, sessions.identityId))
-      .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')))
-      .prepare('tessera_session_by_token_hash');
+    this.sessionLookup = new PostgresSessionLookup(this.pool, options.sessionCacheMaxEntries ?? DEFAULT_SESSION_CACHE_ENTRIES);
   }
 
   async migrate(): Promise<void> {
@@ -297,8 +293,7 @@ export class PostgresStore implements Store {
 
   async findSessionByTokenHash(tokenHash: string): Promise<SessionWithIdentity | null> {
     if (hasNulCharacter(tokenHash)) return null;
-    const [row] = await this.sessionByTokenHash.execute({ tokenHash });
-    return row ? sessionWithIdentityFromRows(row) : null;
+    return this.sessionLookup.find(tokenHash);
   }
 
   async findSessionByLogoutTokenHash(logoutTokenHash: string): Promise<Session | null> {

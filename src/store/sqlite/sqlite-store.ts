@@ -7,7 +7,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { translateUniqueViolation } from './unique-violation.js';
 import { DuplicateCredentialIdentifierError, FlowAlreadyCompletedError } from '../errors.js';
 import { bucketStartOf, slidingWindowCount } from '../sliding-window.js';
-import type { Store } from '../store.js';
+import { DEFAULT_SESSION_CACHE_ENTRIES, type Store } from '../store.js';
 import type { Credential, CredentialIdentifier, CredentialType, Identity } from '../../identity/identity.js';
 import type { ExpiringKind, IdentityPageQuery, ImportOutcome, OidcProviderLinkEntry, SessionCountQuery, SessionPageQuery } from '../types.js';
 import type { Flow, FlowCompletion } from '../../selfservice/flow.js';
@@ -16,13 +16,12 @@ import type { NewSession, Session, SessionWithIdentity } from '../../session/ses
 import { CommitSync } from './commit-sync.js';
 import { SqliteImportStatements } from './import-statements.js';
 import { openSqliteDatabase } from './open-database.js';
+import { PerTurnBatch } from '../per-turn-batch.js';
 import { SessionCache } from './session-cache.js';
 import { prepareSessionLookup, type SessionLookup } from './session-lookup.js';
 import * as schema from './schema.js';
 import { identities, identityCredentialIdentifiers, identityCredentials, rateLimitBuckets, selfserviceFlows, sessions } from './schema.js';
 import { credentialsByIdentity, credentialToRow, flowFromRow, flowToRow, identityFromRow, identityToRow, sessionWithIdentityFromRows, sessionFromRow, sessionToRow, withProviderEntry } from '../rows.js';
-
-export const DEFAULT_SESSION_CACHE_ENTRIES = 10_000;
 
 const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../../migrations/sqlite', import.meta.url));
 
@@ -40,6 +39,8 @@ export class SqliteStore implements Store {
   private readonly db: Db;
   private readonly sessionByTokenHash: SessionLookup;
   private readonly sessionCache: SessionCache | null;
+  /** Whoami lookups, answered per event-loop turn from the cache (one read of its stamp per turn). */
+  private readonly sessionLookups: PerTurnBatch<SessionWithIdentity> | null;
   private importStatements: SqliteImportStatements | null = null;
   private readonly commitSync: CommitSync;
 
@@ -51,6 +52,8 @@ export class SqliteStore implements Store {
     this.sessionByTokenHash = prepareSessionLookup(this.sqlite);
     const cacheEntries = options.sessionCacheMaxEntries ?? DEFAULT_SESSION_CACHE_ENTRIES;
     this.sessionCache = cacheEntries > 0 ? new SessionCache(this.sqlite, cacheEntries) : null;
+    const cache = this.sessionCache;
+    this.sessionLookups = cache ? new PerTurnBatch((tokenHashes) => cache.lookupAll(tokenHashes, (tokenHash) => this.loadSession(tokenHash))) : null;
     this.commitSync = CommitSync.of(this.sqlite);
   }
 
@@ -291,11 +294,13 @@ export class SqliteStore implements Store {
   }
 
   async findSessionByTokenHash(tokenHash: string): Promise<SessionWithIdentity | null> {
-    const load = (): SessionWithIdentity | null => {
-      const row = this.sessionByTokenHash(tokenHash);
-      return row ? sessionWithIdentityFromRows(row) : null;
-    };
-    return this.sessionCache ? this.sessionCache.lookup(tokenHash, load) : load();
+    if (!this.sessionLookups) return this.loadSession(tokenHash);
+    return (await this.sessionLookups.get(tokenHash)) ?? null;
+  }
+
+  private loadSession(tokenHash: string): SessionWithIdentity | null {
+    const row = this.sessionByTokenHash(tokenHash);
+    return row ? sessionWithIdentityFromRows(row) : null;
   }
 
   /** Sessions held by the whoami cache (for tests). */

@@ -5,8 +5,11 @@ import { PooledClaimsMapper } from './pooled-claims-mapper.js';
 import { passesStaticCheck } from './static-check.js';
 import { WorkerPool } from './worker-pool.js';
 
-/** Inputs one loop evaluation serves before a fresh one (already built, see worker-evaluator.ts) takes over. */
-const LOOP_ITERATIONS = 20_000;
+/**
+ * Steps (of up to MAX_STEP_BATCH inputs) one loop evaluation serves before a fresh one (already built, see
+ * worker-evaluator.ts) takes over: 5,000 to 40,000 inputs.
+ */
+const LOOP_STEPS = 5_000;
 
 /**
  * Builds the claims mapper engine for the configured templates (see docs/performance.md):
@@ -18,18 +21,18 @@ const LOOP_ITERATIONS = 20_000;
  *  3. `workers` processes are started, and this resolves once all of them are ready.
  */
 export function createClaimsMapper(templates: MapperTemplate[], options: ClaimsMapperOptions): Promise<ClaimsMapper> {
-  return startClaimsMapperEngine(templates, options, LOOP_ITERATIONS);
+  return startClaimsMapperEngine(templates, options, LOOP_STEPS);
 }
 
-/** createClaimsMapper with the loop length exposed, so tests can make loops end and hand over every few inputs. */
-export async function startClaimsMapperEngine(templates: MapperTemplate[], options: ClaimsMapperOptions, loopIterations: number): Promise<PooledClaimsMapper> {
+/** createClaimsMapper with the loop length exposed, so tests can make loops end and hand over every few steps. */
+export async function startClaimsMapperEngine(templates: MapperTemplate[], options: ClaimsMapperOptions, loopSteps: number): Promise<PooledClaimsMapper> {
   const sandboxed = await Promise.all(templates.map((template) => sandboxMapper(template)));
   const loopEligible = await Promise.all(
     sandboxed.map(async (mapper, i) => !mapper.importsReadExternalVariables && (await passesStaticCheck(mapper.embeddableSource, (templates[i] as MapperTemplate).origin))),
   );
   const program = buildLoopProgram(
     sandboxed.map((mapper, i) => ({ origin: (templates[i] as MapperTemplate).origin, embeddableSource: loopEligible[i] ? mapper.embeddableSource : null })),
-    { trackClaims: options.cacheMaxEntries > 0, iterations: loopIterations },
+    { trackClaims: options.cacheMaxEntries > 0, iterations: loopSteps },
   );
   const pool = await WorkerPool.start({
     workers: options.workers,

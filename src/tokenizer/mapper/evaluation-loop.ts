@@ -3,11 +3,11 @@ import type { LoopProgram } from './loop-program.js';
 
 /** What a running loop program calls back into (see loop-program.ts for the protocol). */
 export interface LoopHost {
-  /** Takes the previous input's output ('' on the first call) and returns the next input, waiting for one. */
+  /** Takes the previous step's outputs ('' on the first call) and returns the next step's inputs, waiting for some. */
   step(loop: EvaluationLoop, previousOutput: string): string | Promise<string>;
-  /** The current mapper forced a value of `claims`. */
-  touchedClaims(loop: EvaluationLoop): void;
-  /** The evaluation returned (after `iterations` inputs: its result is the last output) or failed. */
+  /** The mapper evaluating input `index` of the current step forced a value of `claims`. */
+  touchedClaims(loop: EvaluationLoop, index: number): void;
+  /** The evaluation returned (after `iterations` steps: its result is the last step's outputs) or failed. */
   ended(loop: EvaluationLoop, outcome: { lastOutput: string } | { error: string }): void;
 }
 
@@ -29,10 +29,14 @@ export class EvaluationLoop {
         },
         'previous',
       )
-      .nativeCallback(program.natives.touch, () => {
-        host.touchedClaims(this);
-        return true;
-      });
+      .nativeCallback(
+        program.natives.touch,
+        (index) => {
+          host.touchedClaims(this, Number(index));
+          return true;
+        },
+        'index',
+      );
     vm.evaluateSnippet(program.snippet, program.filename).then(
       (result) => host.ended(this, { lastOutput: JSON.parse(result) as string }),
       (error: unknown) => host.ended(this, { error: error instanceof Error ? error.message : String(error) }),

@@ -31,7 +31,7 @@ process.on('message', (message: ParentMessage) => {
     evaluator = new WorkerEvaluator(message, send, die);
   } else if (evaluator && !dying) {
     if (message.type === 'release') evaluator.release();
-    else evaluator.submit(message);
+    else evaluator.submit(message.items);
   }
 });
 process.on('disconnect', killSelf);

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { unknownTemplate } from '../../errors/kratos-error.js';
 import { sessionText, type ClaimsMapper, type SessionDocument } from '../claims-mapper.js';
 import { claimsOf, type EvaluationResult } from './mapper-outcome.js';
 import { BoundedLru } from '../../cache/bounded-lru.js';
 import { deepFreeze } from '../../cache/deep-freeze.js';
+import { sha256 } from '../../text/sha256.js';
 import type { PoolOutcome, WorkerPool } from './worker-pool.js';
 
 export interface PooledTemplate {
@@ -26,6 +26,8 @@ export interface PooledTemplate {
 export class PooledClaimsMapper implements ClaimsMapper {
   private readonly templates: Map<string, { index: number; plain: boolean }>;
   private readonly cache: BoundedLru<MemoizedOutcome> | null;
+  /** Memo keys of recent session texts, per (template, claims key set): see memoKey. */
+  private readonly recentDigests = new Map<string, { prefix: string; digests: BoundedLru<string> }>();
   /** Evaluations under way per memo key, so a burst for one session waits for one evaluation rather than N. */
   private readonly inFlight = new Map<string, Promise<PoolOutcome>>();
 
@@ -56,9 +58,9 @@ export class PooledClaimsMapper implements ClaimsMapper {
       return claimsOf((await this.pool.evaluate(template.index, sessionJson, JSON.stringify(claims), template.plain)).result);
     }
 
-    const key = memoKey(templateName, claims, sessionJson);
+    const key = this.memoKey(templateName, claims, sessionJson);
     const cached = this.cache.get(key);
-    if (cached) return cached.claims();
+    if (cached) return cached.copyOfClaims();
 
     const earlier = this.inFlight.get(key);
     if (earlier) {
@@ -78,10 +80,42 @@ export class PooledClaimsMapper implements ClaimsMapper {
     return claimsOf(outcome.result);
   }
 
+  memoized(templateName: string, session: SessionDocument, claims: Record<string, unknown>): Record<string, unknown> | undefined {
+    const template = this.templates.get(templateName);
+    if (!template || !this.cache || template.plain) return undefined;
+    return this.cache.get(this.memoKey(templateName, claims, sessionText(session)))?.claims();
+  }
+
   close(): Promise<void> {
     return this.pool.close();
   }
+
+  /**
+   * SHA-256 of the template, the claims' key set and the exact session JSON: a fixed-size key, so the cache's
+   * memory is bounded by its entry count and the (small) outputs, not by session sizes. Digests of recent session
+   * texts are remembered: whoami hands over the same string for an unchanged session, and a Map finds it by the
+   * hash V8 keeps with the string, where the digest costs ~2 µs per call.
+   */
+  private memoKey(template: string, claims: Record<string, unknown>, sessionJson: string): string {
+    // Claims come with their keys in one order (token-claims.ts), so the unsorted list finds the entry.
+    const keys = `${template}\0${Object.keys(claims).join('\0')}`;
+    let recent = this.recentDigests.get(keys);
+    if (!recent) {
+      recent = { prefix: `${template}\0${Object.keys(claims).sort().join('\0')}\0\0`, digests: new BoundedLru(RECENT_DIGESTS) };
+      this.recentDigests.set(keys, recent);
+    }
+    let key = recent.digests.get(sessionJson);
+    if (key === undefined) {
+      key = sha256(recent.prefix + sessionJson, 'base64');
+      if (sessionJson.length <= RECENT_DIGEST_MAX_TEXT) recent.digests.set(sessionJson, key);
+    }
+    return key;
+  }
 }
+
+/** Session texts whose memo key is remembered, per template and key set; only texts up to this size. */
+const RECENT_DIGESTS = 1024;
+const RECENT_DIGEST_MAX_TEXT = 16 * 1024;
 
 /**
  * A cached evaluation, with its claims parsed once: a hit costs no JSON.parse. The claims object is frozen, deep,
@@ -98,17 +132,17 @@ class MemoizedOutcome {
     }
   }
 
-  /** The claims, or (for a mapper that failed on this session) a fresh error each time, as claimsOf throws it. */
+  /**
+   * The claims, shared and deep-frozen (callers copy members out, see ClaimsMapper.memoized), or (for a mapper that
+   * failed on this session) a fresh error each time, as claimsOf throws it.
+   */
   claims(): Record<string, unknown> {
     return this.parsed ?? claimsOf(this.result);
   }
+
+  /** The claims as `map` answers them: a fresh copy each time, which callers may change. */
+  copyOfClaims(): Record<string, unknown> {
+    return this.parsed ? structuredClone(this.parsed) : claimsOf(this.result);
+  }
 }
 
-
-/**
- * SHA-256 of the template, the claims' key set and the exact session JSON: a fixed-size key, so the cache's
- * memory is bounded by its entry count and the (small) outputs, not by session sizes.
- */
-function memoKey(template: string, claims: Record<string, unknown>, sessionJson: string): string {
-  return createHash('sha256').update(template).update('\0').update(Object.keys(claims).sort().join('\0')).update('\0\0').update(sessionJson).digest('base64');
-}

@@ -1,9 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serviceUnavailable } from '../../errors/kratos-error.js';
+import { mapperWorkerCrashed, serviceUnavailable } from '../../errors/kratos-error.js';
 import type { EvaluationResult } from './mapper-outcome.js';
-import type { InitMessage, WorkerMessage, WorkMessage } from './worker-protocol.js';
+import { MAX_STEP_BATCH, type InitMessage, type WorkerMessage, type WorkItem, type WorkMessage } from './worker-protocol.js';
 import { loaderFlags } from '../../runtime/loader-flags.js';
 
 export interface PoolOutcome {
@@ -26,7 +26,12 @@ interface Job {
   session: string;
   claims: string;
   plain: boolean;
-  /** Workers this job was in when they died for a reason not its own. */
+  /**
+   * It was in flight in a worker that died without naming a culprit (a crash, or a bound hit by a step of several
+   * inputs): it now runs alone in a worker, so that if it is the culprit, it fails alone.
+   */
+  alone: boolean;
+  /** Workers this job was in when they died because of another, named, culprit. */
   attempts: number;
   resolve: (outcome: PoolOutcome) => void;
   reject: (error: Error) => void;
@@ -43,18 +48,23 @@ interface Worker {
   abort: { id: number | null; reason: 'timeout' | 'memory' } | null;
   /** Asked to release its queued jobs because its job in flight is slow; takes no new work until it answers. */
   stalled: boolean;
+  /** Holds a job that must run alone: takes no other work until it is done. */
+  holdsAlone: boolean;
   fatal: string | null;
   stderrTail: string;
 }
 
-/** Jobs a worker holds at once: one in flight plus a few queued, so it never waits on the IPC round trip. */
-const WINDOW = 4;
+/**
+ * Jobs a worker holds at once: a step's batch in flight and the next one queued, so it never waits on the IPC
+ * round trip and its loop can take several inputs per step.
+ */
+const WINDOW = 2 * MAX_STEP_BATCH;
 /**
  * A worker that has not answered for this long while holding several jobs gives back those not started, so they
  * do not wait behind a slow (maybe runaway) one. Normal evaluations take well under a millisecond.
  */
 const STALL_MS = 100;
-/** A job caught in this many worker deaths not of its own making fails rather than wander forever. */
+/** A job caught in this many worker deaths blamed on another job fails rather than wander forever. */
 const MAX_ATTEMPTS = 3;
 const STDERR_TAIL = 4096;
 /**
@@ -69,7 +79,13 @@ const WORKER_V8_FLAGS = ['--max-semi-space-size=2'];
  * threadpool, with no cancellation): a worker over the time or memory bound is killed and replaced, its culprit
  * input fails with a clear error, and the other inputs it held are retried on another worker.
  *
- * Dispatch: one FIFO queue; each ready worker holds up to WINDOW jobs; the least loaded takes the next one.
+ * A worker can also die without naming a culprit: it crashed (a mapper that overflows a native stack, say), or
+ * it hit a bound while evaluating a step of several inputs. Every input it held then runs again alone in a
+ * worker. An input that kills a worker while alone is the culprit: its request fails with a 500, since a crash is
+ * the server's fault and not a mapper error Kratos would report; the others are answered normally.
+ *
+ * Dispatch: one FIFO queue; each ready worker holds up to WINDOW jobs; the least loaded takes the next one; the
+ * jobs dispatched in one round go to a worker in one message.
  */
 export class WorkerPool {
   private readonly queue: Job[] = [];
@@ -80,6 +96,11 @@ export class WorkerPool {
   private readonly stallCheck: NodeJS.Timeout;
   private readonly startFailures: number[];
   private readonly respawnTimers = new Set<NodeJS.Timeout>();
+  private pumpScheduled = false;
+  private readonly scheduledPump = (): void => {
+    this.pumpScheduled = false;
+    this.pump();
+  };
 
   private constructor(private readonly options: WorkerPoolOptions) {
     this.workers = Array.from({ length: Math.max(1, options.workers) }, () => null);
@@ -110,8 +131,13 @@ export class WorkerPool {
   evaluate(t: number, session: string, claims: string, plain: boolean): Promise<PoolOutcome> {
     if (this.closed) return Promise.reject(engineStopped());
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, t, session, claims, plain, attempts: 0, resolve, reject });
-      this.pump();
+      this.queue.push({ id: this.nextId++, t, session, claims, plain, alone: false, attempts: 0, resolve, reject });
+      // Dispatched once this turn of the event loop is done, with the other inputs of the requests handled in it:
+      // one message per worker rather than one per input (a message costs ~10-30 µs to write and read).
+      if (!this.pumpScheduled) {
+        this.pumpScheduled = true;
+        setImmediate(this.scheduledPump);
+      }
     });
   }
 
@@ -138,17 +164,28 @@ export class WorkerPool {
   // --- dispatch ---------------------------------------------------------------------------------------
 
   private pump(): void {
+    const outgoing = new Map<Worker, WorkItem[]>();
     while (this.queue.length > 0) {
+      const job = this.queue[0] as Job;
       let target: Worker | null = null;
       for (const worker of this.workers) {
-        if (worker?.ready && worker.abort === null && !worker.stalled && worker.pending.size < WINDOW && (!target || worker.pending.size < target.pending.size)) target = worker;
+        if (!worker?.ready || worker.abort !== null || worker.stalled || worker.holdsAlone) continue;
+        // A job that must run alone waits (at the head of the queue) for a worker with nothing else to do.
+        if (job.alone ? worker.pending.size > 0 : worker.pending.size >= WINDOW) continue;
+        if (!target || worker.pending.size < target.pending.size) target = worker;
       }
-      if (!target) return;
-      const job = this.queue.shift() as Job;
+      if (!target) break;
+      this.queue.shift();
       if (target.pending.size === 0) target.lastHeardAt = performance.now();
       target.pending.set(job.id, job);
-      const message: WorkMessage = { type: 'work', id: job.id, t: job.t, session: job.session, claims: job.claims, plain: job.plain };
-      target.child.send(message);
+      if (job.alone) target.holdsAlone = true;
+      let items = outgoing.get(target);
+      if (!items) outgoing.set(target, (items = []));
+      items.push({ id: job.id, t: job.t, session: job.session, claims: job.claims, plain: job.plain, alone: job.alone });
+    }
+    for (const [worker, items] of outgoing) {
+      const message: WorkMessage = { type: 'work', items };
+      worker.child.send(message);
     }
   }
 
@@ -181,12 +218,13 @@ export class WorkerPool {
       // stdout is unused; stderr is kept (tail only) to explain a worker that fails to start. Mapper traces
       // (std.trace) may carry session contents, so nothing from it is logged otherwise.
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      serialization: 'json',
+      // The structured-clone format copies the session texts as they are; JSON would escape every quote in them.
+      serialization: 'advanced',
       // The active loop and the spare loop each hold a threadpool thread for good; plain evaluations need more.
       env: { ...process.env, UV_THREADPOOL_SIZE: String(Math.max(4, Number(process.env.UV_THREADPOOL_SIZE) || 0)) },
     });
     const now = performance.now();
-    const worker: Worker = { child, ready: false, spawnedAt: now, pending: new Map(), lastHeardAt: now, abort: null, stalled: false, fatal: null, stderrTail: '' };
+    const worker: Worker = { child, ready: false, spawnedAt: now, pending: new Map(), lastHeardAt: now, abort: null, stalled: false, holdsAlone: false, fatal: null, stderrTail: '' };
     this.workers[slot] = worker;
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
@@ -214,22 +252,32 @@ export class WorkerPool {
         this.pump();
         return;
       case 'done': {
-        const job = worker.pending.get(message.id);
-        if (!job) return;
-        worker.pending.delete(message.id);
+        for (const item of message.items) {
+          const job = worker.pending.get(item.id);
+          if (!job) continue;
+          worker.pending.delete(item.id);
+          if (job.alone) worker.holdsAlone = false;
+          job.resolve({ result: item.result, claimsRead: item.claimsRead });
+        }
         worker.stalled = false;
-        job.resolve({ result: message.result, claimsRead: message.claimsRead });
         this.pump();
         return;
       }
       case 'released': {
         const released: Job[] = [];
+        const alone = new Set(message.alone);
         for (const id of message.ids) {
           const job = worker.pending.get(id);
           if (!job) continue;
           worker.pending.delete(id);
+          if (job.alone) worker.holdsAlone = false;
+          // The worker had found it must run alone (a step it shared failed): that holds wherever it runs next.
+          if (alone.has(id)) job.alone = true;
           released.push(job);
         }
+        // With nothing left in flight (its inputs were only waiting for a loop to be built), it is not stuck on
+        // anything and no answer will come to lift the stall: it may take work again.
+        if (worker.pending.size === 0) worker.stalled = false;
         this.queue.unshift(...released);
         this.pump();
         return;
@@ -246,12 +294,19 @@ export class WorkerPool {
   private onExit(worker: Worker, slot: number): void {
     if (this.workers[slot] === worker) this.workers[slot] = null;
     const retry: Job[] = [];
+    const culprit = worker.abort?.id ?? null;
     for (const job of worker.pending.values()) {
-      if (worker.abort && worker.abort.id === job.id) {
+      if (worker.abort && culprit === job.id) {
         job.resolve({ result: { error: abortText(worker.abort.reason, this.options) }, claimsRead: true });
-      } else if (++job.attempts >= MAX_ATTEMPTS) {
-        job.resolve({ result: { error: 'the claims mapper evaluation process exited unexpectedly' }, claimsRead: true });
+      } else if (culprit !== null) {
+        // Another job was to blame: this one is retried as it was.
+        if (++job.attempts >= MAX_ATTEMPTS) job.resolve({ result: { error: 'the claims mapper evaluation process exited unexpectedly' }, claimsRead: true });
+        else retry.push(job);
+      } else if (job.alone && worker.pending.size === 1) {
+        // It ran alone and the worker died without a word: it is the one that kills workers.
+        job.reject(mapperWorkerCrashed());
       } else {
+        job.alone = true;
         retry.push(job);
       }
     }
@@ -283,6 +338,8 @@ export class WorkerPool {
     const now = performance.now();
     for (const worker of this.workers) {
       if (!worker?.ready || worker.abort || worker.stalled || worker.pending.size < 2 || now - worker.lastHeardAt < STALL_MS) continue;
+      // Released inputs could only come back to it: under load (a slow step, a loop being built) that is churn.
+      if (!this.workers.some((other) => other !== worker && other?.ready && !other.abort && !other.stalled)) continue;
       worker.stalled = true;
       worker.child.send({ type: 'release' });
     }

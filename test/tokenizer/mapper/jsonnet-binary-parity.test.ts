@@ -47,6 +47,7 @@ const templates = [
   fixtureTemplate('kratos-test.jsonnet', 'kratos-test'),
   fixtureTemplate('branching.jsonnet', 'branching'),
   fixtureTemplate('numbers-and-unicode.jsonnet', 'numbers'),
+  fixtureTemplate('type-predicates.jsonnet', 'type-predicates'),
   fixtureTemplate('passthrough.jsonnet', 'passthrough'),
 ];
 

@@ -18,6 +18,7 @@ const common = [
 const unusual = [
   fixtureTemplate('sometimes-failing.jsonnet', 'sometimes-failing'),
   fixtureTemplate('numbers-and-unicode.jsonnet', 'numbers'),
+  fixtureTemplate('type-predicates.jsonnet', 'type-predicates'),
   fixtureTemplate('passthrough.jsonnet', 'passthrough'),
   fixtureTemplate('with-lib/mapper.jsonnet', 'with-lib'),
   { name: 'syntax-error', source: '{ claims: { a: 1 ', origin: '/nowhere/syntax-error.jsonnet' },
@@ -37,7 +38,7 @@ async function assertAgreement(engine: ClaimsMapper, reference: ClaimsMapper, na
       const claims = defaultClaims(session, now);
       for (const name of names) {
         const [fast, plain] = await Promise.all([settle(engine.map(name, session, claims)), settle(reference.map(name, session, claims))]);
-        assert.deepEqual(fast, plain, `template ${name}, session ${JSON.stringify(session)}`);
+        assert.deepEqual(fast, plain, `template ${name}: ${JSON.stringify(fast).slice(0, 600)}, session ${JSON.stringify(session)}`);
         outcomes['ok' in fast ? 'ok' : 'error']++;
       }
     }),
