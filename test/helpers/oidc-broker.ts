@@ -94,7 +94,7 @@ export async function startOidcScenario(options: OidcScenarioOptions = {}): Prom
 
 /**
  * A browser flow as its page sees it: the flow id the browser landed with, and the form's CSRF token (masked
- * for this browser's anti-CSRF cookie). Upstream sign-in submits are CSRF-checked (src/oidc/submit.ts).
+ * for this browser's anti-CSRF cookie). Upstream sign-in submits are CSRF-checked (src/selfservice/strategy/oidc/submit.ts).
  */
 export async function startBrowserFlow(browser: RedirectBrowser, base: string, kind: 'login' | 'registration'): Promise<{ id: string; csrf: string }> {
   const landed = await browser.navigate(`${base}self-service/${kind}/browser`);
