@@ -3,7 +3,7 @@ import { isIP } from 'node:net';
 import type { SlidingWindowLimit } from '../config/types.js';
 import type { Deps } from '../deps.js';
 import { KratosError } from '../errors/kratos-error.js';
-import { bucketStartOf } from '../store/sliding-window.js';
+import { bucketStartOf } from './sliding-window.js';
 
 /**
  * Brute-force and flood limits (`tessera.rate_limits`). Every check is one counter write through

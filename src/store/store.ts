@@ -104,7 +104,7 @@ export interface FlowStore {
   completeFlow(completion: FlowCompletion): Promise<void>;
 }
 
-/** Rate-limit counters shared by every instance on the same database (sliding windows, src/store/sliding-window.ts). */
+/** Rate-limit counters shared by every instance on the same database (sliding windows, src/selfservice/sliding-window.ts). */
 export interface RateLimitStore {
   /**
    * Records one hit for `key` and returns the number of hits in the sliding window ending now (including this

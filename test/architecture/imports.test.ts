@@ -17,7 +17,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const src = join(root, 'src');
 
 /** What a file outside src/store/ may import from it: the Store interfaces and what they take, give and throw. */
-const STORE_INTERFACE_MODULES = ['store/store.ts', 'store/types.ts', 'store/errors.ts', 'store/sliding-window.ts'];
+const STORE_INTERFACE_MODULES = ['store/store.ts', 'store/types.ts', 'store/errors.ts'];
 /** Runtime wiring that opens a store (and nothing else may): the process start and the CLI commands that need a database. */
 const STORE_WIRING = { module: 'store/open-store.ts', importers: ['runtime/build-deps.ts', 'cli/cleanup-command.ts', 'cli/import-command.ts', 'cli/migrate-command.ts'] };
 /**

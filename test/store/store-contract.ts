@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError, FlowAlreadyCompletedError } from '../../src/store/errors.js';
-import { bucketStartOf } from '../../src/store/sliding-window.js';
+import { bucketStartOf } from '../../src/selfservice/sliding-window.js';
 import type { Store } from '../../src/store/store.js';
 import type { Flow } from '../../src/selfservice/flow.js';
 import type { Identity } from '../../src/identity/identity.js';

@@ -4,7 +4,7 @@ import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { DuplicateCredentialIdentifierError, DuplicateExternalIdError, DuplicateIdError, FlowAlreadyCompletedError, importSkipReason } from '../errors.js';
 import { credentialsByIdentity, credentialToRow, flowFromRow, flowToRow, identityFromRow, identityToRow, sessionWithIdentityFromRows, sessionFromRow, sessionToRow, withProviderEntry } from '../rows.js';
-import { bucketStartOf, slidingWindowCount } from '../sliding-window.js';
+import { bucketStartOf, slidingWindowCount } from '../../selfservice/sliding-window.js';
 import { DEFAULT_SESSION_CACHE_ENTRIES, type Store } from '../store.js';
 import type { Credential, CredentialType, Identity } from '../../identity/identity.js';
 import type { ExpiringKind, IdentityPageQuery, ImportOutcome, OidcProviderLinkEntry, SessionCountQuery, SessionPageQuery } from '../types.js';

@@ -6,7 +6,7 @@ import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { translateUniqueViolation } from './unique-violation.js';
 import { DuplicateCredentialIdentifierError, FlowAlreadyCompletedError } from '../errors.js';
-import { bucketStartOf, slidingWindowCount } from '../sliding-window.js';
+import { bucketStartOf, slidingWindowCount } from '../../selfservice/sliding-window.js';
 import { DEFAULT_SESSION_CACHE_ENTRIES, type Store } from '../store.js';
 import type { Credential, CredentialIdentifier, CredentialType, Identity } from '../../identity/identity.js';
 import type { ExpiringKind, IdentityPageQuery, ImportOutcome, OidcProviderLinkEntry, SessionCountQuery, SessionPageQuery } from '../types.js';
